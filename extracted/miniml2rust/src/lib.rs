@@ -1,0 +1,1 @@
+//! miniml2rust (being written).
