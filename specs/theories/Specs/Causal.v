@@ -1,0 +1,13 @@
+(** * Spec: Causal consistency (Chapar, Lesani et al., POPL 2016; Ahamad et al. 1995).
+
+    The spec is the base abstract machine ([Framework.Abstract]) with the
+    constraints listed below; a store satisfies it when every observable
+    trace of the store is a trace of this machine ([Framework.Refinement])
+    and the progress obligations hold. *)
+From KV Require Import Framework.Abstract Specs.ReadRules Specs.SessionGuarantees
+  Specs.CausalConstraint.
+From Coq Require Import List.
+Import ListNotations.
+
+Definition causal {K : Type} (keqb : K -> K -> bool) : spec K :=
+  [read_latest keqb; c_causal].
