@@ -64,6 +64,17 @@ Section Abstract.
 
   Definition spec := list constraint.
 
+  (** The constraint that allows everything (neutral element of specs). *)
+  Definition no_constraint : constraint := {|
+    c_put := fun _ _ _ _ _ => True;
+    c_get := fun _ _ _ _ _ => True;
+    c_apply := fun _ _ _ => True |}.
+
+  (** The [i]-th constraint of a spec: obligations are indexed this way so a
+      spec is handled without parsing its text. *)
+  Definition nth_constraint (sp : spec) (i : nat) : constraint :=
+    nth i sp no_constraint.
+
   Definition new_write (A : astate) s r k st : write :=
     mkW (anext A) k r s st (ids (issued A s)) (ids (observed A s)) (cpast A s).
 
@@ -148,6 +159,8 @@ Arguments anext {K}.
 Arguments astate0 {K}.
 Arguments ids {K}.
 Arguments Build_constraint {K}.
+Arguments no_constraint {K}.
+Arguments nth_constraint {K}.
 Arguments c_put {K}.
 Arguments c_get {K}.
 Arguments c_apply {K}.

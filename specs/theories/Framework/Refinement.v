@@ -120,6 +120,18 @@ Section Refinement.
     Definition discharges (sp : spec K) : Prop :=
       forall c, In c sp -> local_put c /\ local_get c /\ local_apply c.
 
+    (** Local obligations indexed by position in the spec suffice. *)
+    Lemma discharges_by_index : forall sp,
+      (forall i, i < length sp ->
+         local_put (nth_constraint sp i) /\ local_get (nth_constraint sp i) /\
+         local_apply (nth_constraint sp i)) ->
+      discharges sp.
+    Proof.
+      intros sp H c Hin.
+      destruct (In_nth sp c no_constraint Hin) as [i [Hi <-]].
+      exact (H i Hi).
+    Qed.
+
     Theorem constraints_decompose : forall sp,
       base_simulation -> discharges sp -> simulation sp.
     Proof.
