@@ -1,1 +1,2 @@
 //! synth (being written).
+pub mod oracle;
