@@ -94,11 +94,13 @@ impl Rocq {
     }
 
     /// Adds `-Q physical logical`, so checked sources can
-    /// `Require Import logical.Module`.
+    /// `Require Import logical.Module`. A relative `physical` is resolved
+    /// against the current directory now (checks run in scratch directories).
     pub fn with_load_path(mut self, logical: &str, physical: &Path) -> Rocq {
+        let physical = std::path::absolute(physical).unwrap_or_else(|_| physical.to_path_buf());
         self.load_paths.push(LoadPath {
             logical: logical.to_string(),
-            physical: physical.to_path_buf(),
+            physical,
         });
         self
     }
@@ -227,9 +229,12 @@ mod tests {
             Ok(r) => {
                 assert!(r.version().chars().next().unwrap().is_ascii_digit());
                 assert!(r.parallelism >= 1);
+                let r = r.with_load_path("KV", Path::new("rel/theories"));
+                let lp = &r.load_paths()[0];
+                assert!(lp.physical.is_absolute() && lp.physical.ends_with("rel/theories"));
             }
             Err(e) => {
-                assert!(matches!(e, OracleError::NotFound));
+                assert!(matches!(e, OracleError::NotFound), "{e}");
                 eprintln!("notice: no Rocq/Coq installed, skipping: {e}");
             }
         }

@@ -246,3 +246,22 @@ fn invalid_names_are_refused() {
         .unwrap_err();
     assert!(matches!(err, OracleError::InvalidName(_)));
 }
+
+#[test]
+fn requires_the_project_framework_through_a_relative_load_path() {
+    let Some(r) = rocq() else { return };
+    // Tests run in synth/; the framework is compiled in ../specs/theories.
+    let theories = std::path::Path::new("../specs/theories");
+    if !theories.join("Framework/Prelude.vo").is_file() {
+        eprintln!("notice: specs/theories not compiled, skipping framework test");
+        return;
+    }
+    let r = r.with_load_path("KV", theories);
+    let v = r
+        .check(
+            "Require Import KV.Framework.Prelude.\nGoal True. exact I. Qed.\n",
+            &CheckOptions::default(),
+        )
+        .unwrap();
+    assert!(v.ok, "{v:?}");
+}
