@@ -1,1 +1,36 @@
-//! kvstore-runtime (being written).
+//! gRPC replica runtime for any store implementing [`kv_store_api::Store`],
+//! plus the client library and the `kvstore` command line.
+//!
+//! * [`serve`] / [`serve_with_listener`]: run one replica of a store;
+//! * [`run_store_by_name`]: the same for a store chosen by name (the
+//!   [registry](registry) of servable stores);
+//! * [`Client`]: a session against a cluster;
+//! * [`baseline::HandwrittenVc`]: the hand-written, unverified baseline store.
+//!
+//! Each replica's state lives on one dedicated thread ([`actor`](crate::actor)
+//! is private); replication between replicas is sequence-numbered,
+//! acknowledged, retransmitted and de-duplicated so that every message is
+//! applied exactly once everywhere.
+#![warn(missing_docs)]
+
+mod actor;
+pub mod baseline;
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod deadline;
+pub mod ops;
+pub mod proto;
+pub mod registry;
+mod replication;
+pub mod server;
+mod service;
+
+pub use client::{Client, ClientError};
+pub use config::ServerConfig;
+pub use ops::{Bytes, Op, OpResult};
+pub use registry::{
+    run_store_by_name, run_store_by_name_on, with_store_by_name, StoreVisitor, UnknownStore,
+    STORE_NAMES,
+};
+pub use server::{serve, serve_with_listener, ReplicaHandle, ServeError};

@@ -1,0 +1,237 @@
+//! Starting and stopping a replica server for any [`Store`].
+
+use crate::actor::{self, Command};
+use crate::config::ServerConfig;
+use crate::ops::Bytes;
+use crate::proto::{kv_server::KvServer, replication_server::ReplicationServer};
+use crate::replication::{self, Link};
+use crate::service::{KvService, Limits, ReplicationService};
+use kv_store_api::Store;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// Errors starting or running a replica server.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The configuration is unusable.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// Binding or inspecting the listening socket failed.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// Address.
+        addr: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The replica thread could not be started.
+    #[error("cannot start the replica thread: {0}")]
+    Thread(std::io::Error),
+    /// Building the reflection service failed.
+    #[error("cannot build the reflection service: {0}")]
+    Reflection(String),
+    /// The gRPC server failed.
+    #[error("gRPC server failed: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    /// The server task panicked or was cancelled.
+    #[error("server task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+    /// No store of this name is registered.
+    #[error(transparent)]
+    UnknownStore(#[from] crate::registry::UnknownStore),
+}
+
+/// A running replica. Dropping it without [`ReplicaHandle::shutdown`]
+/// leaves the server running until the runtime stops.
+pub struct ReplicaHandle {
+    id: u64,
+    store: &'static str,
+    local_addr: SocketAddr,
+    stop_server: Option<oneshot::Sender<()>>,
+    server: JoinHandle<Result<(), tonic::transport::Error>>,
+    links: Vec<JoinHandle<()>>,
+    actor_tx: mpsc::Sender<Command>,
+    actor: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for ReplicaHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicaHandle")
+            .field("id", &self.id)
+            .field("store", &self.store)
+            .field("local_addr", &self.local_addr)
+            .finish()
+    }
+}
+
+impl ReplicaHandle {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// This replica's id.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Name of the served store.
+    pub fn store_name(&self) -> &'static str {
+        self.store
+    }
+
+    /// Wait until the server stops on its own (i.e. fails).
+    pub async fn wait(mut self) -> Result<(), ServeError> {
+        let r = (&mut self.server).await;
+        self.stop_rest().await;
+        r??;
+        Ok(())
+    }
+
+    /// Stop serving: close the listener, finish in-flight requests (for at
+    /// most a few seconds), stop replication links and the replica thread.
+    /// Unacknowledged outgoing messages are lost (there is no write-ahead log).
+    pub async fn shutdown(mut self) -> Result<(), ServeError> {
+        if let Some(stop) = self.stop_server.take() {
+            let _ = stop.send(());
+        }
+        let r = match tokio::time::timeout(Duration::from_secs(5), &mut self.server).await {
+            Ok(r) => r
+                .map_err(ServeError::from)
+                .and_then(|r| r.map_err(ServeError::from)),
+            Err(_) => {
+                tracing::warn!(replica = self.id, "graceful shutdown timed out; aborting");
+                self.server.abort();
+                Ok(())
+            }
+        };
+        self.stop_rest().await;
+        tracing::info!(replica = self.id, addr = %self.local_addr, "replica stopped");
+        r
+    }
+
+    async fn stop_rest(&mut self) {
+        for l in &self.links {
+            l.abort();
+        }
+        let _ = self.actor_tx.send(Command::Stop).await;
+        if let Some(t) = self.actor.take() {
+            let _ = tokio::task::spawn_blocking(move || t.join()).await;
+        }
+    }
+}
+
+/// Bind `config.listen` and serve `store` there (see [`serve_with_listener`]).
+pub async fn serve<S: Store<Bytes, Bytes>>(
+    store: S,
+    config: ServerConfig,
+) -> Result<ReplicaHandle, ServeError> {
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServeError::Listen {
+            addr: config.listen.to_string(),
+            source,
+        })?;
+    serve_with_listener(store, config, listener).await
+}
+
+/// Serve `store` as replica `config.id` on an already bound listener:
+/// the `kvstore.v1.Kv` and `kvstore.v1.Replication` services, gRPC health
+/// (`grpc.health.v1`) and reflection. Returns once the server accepts
+/// connections; it runs in the background until [`ReplicaHandle::shutdown`].
+pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
+    store: S,
+    config: ServerConfig,
+    listener: TcpListener,
+) -> Result<ReplicaHandle, ServeError> {
+    config.validate().map_err(ServeError::Config)?;
+    let local_addr = listener.local_addr().map_err(|source| ServeError::Listen {
+        addr: config.listen.to_string(),
+        source,
+    })?;
+    let name = store.name();
+    let replicas = config.replicas();
+    let incarnation: u64 = rand::random();
+
+    // Replication links to every other replica.
+    let mut link_txs = Vec::new();
+    let mut links = Vec::new();
+    for (target, addr) in config.peers.iter().enumerate() {
+        let target = target as u64;
+        if target == config.id {
+            continue;
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        link_txs.push(tx);
+        let link = Link {
+            origin: config.id,
+            incarnation,
+            target,
+            addr: addr.clone(),
+            retry_min: config.retry_min,
+            retry_max: config.retry_max,
+            max_batch: config.max_messages_per_delivery,
+        };
+        links.push(tokio::spawn(replication::run(link, rx)));
+    }
+
+    let (actor_tx, actor_rx) = mpsc::channel(4096);
+    let actor =
+        actor::spawn(store, replicas, config.id, link_txs, actor_rx).map_err(ServeError::Thread)?;
+
+    let kv = KvService {
+        id: config.id,
+        tx: actor_tx.clone(),
+        limits: Limits {
+            max_key_bytes: config.max_key_bytes,
+            max_value_bytes: config.max_value_bytes,
+            max_batch_ops: config.max_batch_ops,
+        },
+        default_wait: config.default_wait,
+    };
+    let repl = ReplicationService {
+        id: config.id,
+        tx: actor_tx.clone(),
+    };
+    let (mut health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<KvServer<KvService>>().await;
+    health
+        .set_serving::<ReplicationServer<ReplicationService>>()
+        .await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .map_err(|e| ServeError::Reflection(e.to_string()))?;
+
+    let max_msg = config
+        .max_value_bytes
+        .saturating_add(config.max_key_bytes)
+        .saturating_add(1 << 16);
+    let max_msg = max_msg.max(4 << 20);
+    let (stop_server, stop_rx) = oneshot::channel::<()>();
+    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    let router = tonic::transport::Server::builder()
+        .tcp_nodelay(true)
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(KvServer::new(kv).max_decoding_message_size(max_msg.saturating_mul(16)))
+        .add_service(ReplicationServer::new(repl).max_decoding_message_size(usize::MAX));
+    let server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
+        let _ = stop_rx.await;
+    }));
+    tracing::info!(replica = config.id, store = name, addr = %local_addr, replicas, peers = ?config.peers, "replica serving");
+    Ok(ReplicaHandle {
+        id: config.id,
+        store: name,
+        local_addr,
+        stop_server: Some(stop_server),
+        server,
+        links,
+        actor_tx,
+        actor: Some(actor),
+    })
+}
