@@ -1,1 +1,18 @@
-//! cloud (being written).
+//! Loopback clusters of `kvstore serve` processes.
+//!
+//! * [`Cluster::up`]: start N replicas of a store, wait until each reports
+//!   `SERVING` on the gRPC health service, write `cluster.json` (addresses,
+//!   pids, logs) into the cluster directory;
+//! * [`Cluster::down`] / dropping the [`Cluster`]: stop them;
+//! * [`down`]: stop a cluster described by a directory's `cluster.json`
+//!   (e.g. started by `cloud up` in another process).
+#![warn(missing_docs)]
+
+pub mod health;
+pub mod launch;
+pub mod manifest;
+pub mod process;
+
+pub use launch::{default_kvstore_bin, down, log_tail, CloudError, Cluster, UpOptions};
+pub use manifest::{ClusterFile, ReplicaEntry, CLUSTER_FILE};
+pub use process::Stopped;

@@ -1,5 +1,9 @@
 //! `kvstore`: run a replica, or put/get as a client. See [`kvstore_runtime::cli`].
 
-fn main() -> anyhow::Result<()> {
-    kvstore_runtime::cli::main()
+fn main() {
+    if let Err(e) = kvstore_runtime::cli::main() {
+        tracing::error!(error = %format!("{e:#}"), "kvstore failed");
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
 }
