@@ -1,2 +1,19 @@
-//! synth (being written).
+//! The synthesis engine: grows a store and its proof from a Rocq spec, with
+//! the Rocq checker grading every partial development (DESIGN.md §4).
+//!
+//! * [`oracle`]: the driver of the Rocq checker;
+//! * [`spec`]: locating a spec and pinning its hash;
+//! * [`catalog`]: mechanisms and representations (building blocks);
+//! * [`development`]: the development state and its rendering;
+//! * [`proposer`]: who suggests tactics (built-in, replay);
+//! * [`engine`]: the loops; [`audit`]: the deterministic audit;
+//! * [`runlog`]: the JSONL run log; [`run`]: the `synth run` pipeline.
+pub mod audit;
+pub mod catalog;
+pub mod development;
+pub mod engine;
 pub mod oracle;
+pub mod proposer;
+pub mod run;
+pub mod runlog;
+pub mod spec;

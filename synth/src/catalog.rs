@@ -1,0 +1,173 @@
+//! The offline catalog: metadata mechanisms (with their library lemmas) and
+//! data representations (with their laws), as building blocks.
+//!
+//! The catalog names Rocq modules written once and for all under
+//! `specs/theories/Mechanisms` and `specs/theories/Representations`; it never
+//! names a spec. The glue for a given spec (which variant, the obligations,
+//! their proofs) is found by the engine's search and checked by Rocq.
+
+use serde::Serialize;
+
+/// A representation of the key-value map, with its laws proved in Rocq.
+#[derive(Debug, Clone, Serialize)]
+pub struct Representation {
+    /// Catalog name, e.g. `assoc-list`.
+    pub name: &'static str,
+    /// Rocq file under `KV.Representations`.
+    pub file: &'static str,
+    /// Rocq module implementing `REP`.
+    pub module: &'static str,
+    /// Prior cost rank (lower is tried first) before any measurement.
+    pub prior_cost: u32,
+}
+
+/// One variant of a mechanism: the values of its policy switches.
+#[derive(Debug, Clone, Serialize)]
+pub struct Variant {
+    /// Short name used in candidate names.
+    pub name: &'static str,
+    /// `Definition <switch> := <value>.` lines of the policy module.
+    pub switches: Vec<(&'static str, &'static str)>,
+    /// Metadata cost rank: cheaper variants are tried first.
+    pub cost: u32,
+}
+
+/// A metadata mechanism: an algorithm functor over a representation and a
+/// policy, plus the library lemmas proving its invariant and guard facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mechanism {
+    /// Catalog name, e.g. `session-vectors`.
+    pub name: &'static str,
+    /// Rocq files to import (under `KV.`).
+    pub imports: Vec<&'static str>,
+    /// Policy module type.
+    pub policy_type: &'static str,
+    /// Functor building the proofs module: `<proofs_functor> Rep Policy`; it
+    /// contains the algorithm as `Alg` and the refinement instance as `Ref`.
+    pub proofs_functor: &'static str,
+    /// Simulation relation, as a term over `K keqb n`.
+    pub relation: &'static str,
+    /// Stamp function, as a term over `K keqb n`.
+    pub stamp: &'static str,
+    /// Message identifier function, as a term over `K keqb n`.
+    pub msg_id: &'static str,
+    /// Library lemmas the prover may apply (names inside the proofs module).
+    pub lemmas: Vec<&'static str>,
+    /// Variants, in the order of their cost.
+    pub variants: Vec<Variant>,
+}
+
+/// The representations the engine knows.
+pub fn representations() -> Vec<Representation> {
+    vec![
+        Representation {
+            name: "assoc-list",
+            file: "Representations.AssocList",
+            module: "AssocList",
+            prior_cost: 1,
+        },
+        Representation {
+            name: "function-store",
+            file: "Representations.FunctionStore",
+            module: "FunctionStore",
+            prior_cost: 2,
+        },
+    ]
+}
+
+/// The mechanisms the engine knows.
+pub fn mechanisms() -> Vec<Mechanism> {
+    let sv_variant = |name, merge, guard, cost| Variant {
+        name,
+        switches: vec![("get_merge", merge), ("put_guard", guard)],
+        cost,
+    };
+    vec![Mechanism {
+        name: "session-vectors",
+        imports: vec!["Mechanisms.SessionVectors", "Mechanisms.SessionVectorsProofs"],
+        policy_type: "SV_POLICY",
+        proofs_functor: "SessionVectorsProofs",
+        relation: "sv_rel K keqb n",
+        stamp: "sv_stamp K",
+        msg_id: "sv_msg_id K",
+        lemmas: vec![
+            "sv_ob_init",
+            "sv_ob_put",
+            "sv_ob_get",
+            "sv_ob_deliver",
+            "sv_progress_deliver",
+            "sv_progress_ops",
+            "sv_get_returns_latest",
+            "sv_get_sees_issued",
+            "sv_get_sees_observed",
+            "sv_put_sees_issued",
+            "sv_put_sees_observed",
+        ],
+        variants: vec![
+            sv_variant("plain", "false", "false", 0),
+            sv_variant("merge", "true", "false", 1),
+            sv_variant("guard", "false", "true", 1),
+            sv_variant("merge-guard", "true", "true", 2),
+        ],
+    }]
+}
+
+/// A candidate: one mechanism variant over one representation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    /// Mechanism (cloned from the catalog).
+    pub mechanism: Mechanism,
+    /// Index of the chosen variant.
+    pub variant: usize,
+    /// Representation.
+    pub representation: Representation,
+}
+
+impl Candidate {
+    /// `mechanism/variant/representation`.
+    pub fn name(&self) -> String {
+        format!(
+            "{}/{}/{}",
+            self.mechanism.name, self.mechanism.variants[self.variant].name, self.representation.name
+        )
+    }
+
+    /// The chosen variant.
+    pub fn variant(&self) -> &Variant {
+        &self.mechanism.variants[self.variant]
+    }
+}
+
+/// Every candidate, cheapest metadata first, then by representation prior.
+pub fn candidates() -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for m in mechanisms() {
+        for v in 0..m.variants.len() {
+            for r in representations() {
+                out.push(Candidate {
+                    mechanism: m.clone(),
+                    variant: v,
+                    representation: r,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|c| (c.variant().cost, c.representation.prior_cost));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_are_ordered_by_metadata_cost() {
+        let cs = candidates();
+        assert!(cs.len() >= 8);
+        let costs: Vec<u32> = cs.iter().map(|c| c.variant().cost).collect();
+        let mut sorted = costs.clone();
+        sorted.sort();
+        assert_eq!(costs, sorted);
+        assert_eq!(cs[0].name(), "session-vectors/plain/assoc-list");
+    }
+}

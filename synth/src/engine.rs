@@ -1,0 +1,369 @@
+//! The engine: inner loop (Define, Decompose, Prove, Repair, Revert, each
+//! graded by Rocq), middle loop (a reloader that abandons a stuck candidate
+//! for the next one, remembering why), and the outer-loop hook that ranks
+//! closed candidates by measured performance.
+
+use crate::audit::{audit, AuditReport};
+use crate::catalog::{candidates, Candidate};
+use crate::development::{Development, Move, ObKind, Status};
+use crate::oracle::{CheckOptions, Feedback, Goals, Job, Rocq};
+use crate::proposer::{LibraryLemma, Proposer, Request};
+use crate::runlog::RunLog;
+use crate::spec::{count_constraints, SpecSource};
+use anyhow::{Context, Result};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Settings of one synthesis run.
+pub struct Config {
+    /// `specs/theories` (compiled framework).
+    pub theories: PathBuf,
+    /// Scratch folder for candidate prefixes and probes.
+    pub work_dir: PathBuf,
+    /// Rich (goals) or binary (accepted/rejected) feedback to the proposer.
+    pub feedback: Feedback,
+    /// At most this many candidates are tried.
+    pub max_candidates: usize,
+    /// Stop after this many closed candidates (the outer loop ranks them).
+    pub closed_wanted: usize,
+    /// Per-check time budget.
+    pub timeout: std::time::Duration,
+}
+
+/// Why a candidate was abandoned.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejection {
+    /// Candidate name.
+    pub candidate: String,
+    /// The stuck obligation, or the stage that failed.
+    pub obligation: String,
+    /// Goal and error (the counterexample or stuck goal).
+    pub reason: String,
+}
+
+/// A closed, audited candidate.
+#[derive(Debug, Clone)]
+pub struct Closed {
+    /// The development (every obligation proved).
+    pub development: Development,
+    /// Its source.
+    pub source: String,
+    /// The audit report.
+    pub audit: AuditReport,
+}
+
+/// The outcome of a run.
+pub struct Outcome {
+    /// Closed candidates, in the order they were closed.
+    pub closed: Vec<Closed>,
+    /// Abandoned candidates and why.
+    pub rejected: Vec<Rejection>,
+    /// How many candidates were tried.
+    pub candidates_tried: usize,
+    /// Number of obligations of the spec.
+    pub obligations: usize,
+}
+
+/// The outer loop's measurement hook: a throughput figure (ops/s) for a
+/// closed candidate, or `None` when it cannot be measured here.
+pub trait PerfHook {
+    /// Measures a closed candidate.
+    fn measure(&mut self, closed: &Closed) -> Option<f64>;
+}
+
+/// Ranks closed candidates: measured ones by throughput (highest first),
+/// then unmeasured ones by the catalog's prior costs.
+pub fn rank(closed: &[Closed], hook: &mut dyn PerfHook) -> Vec<(usize, Option<f64>)> {
+    let mut r: Vec<(usize, Option<f64>)> = closed.iter().enumerate().map(|(i, c)| (i, hook.measure(c))).collect();
+    r.sort_by(|a, b| match (a.1, b.1) {
+        (Some(x), Some(y)) => y.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Equal),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => {
+            let p = |i: usize| {
+                let c = &closed[i].development.candidate;
+                (c.variant().cost, c.representation.prior_cost)
+            };
+            p(a.0).cmp(&p(b.0))
+        }
+    });
+    r
+}
+
+/// Reads `Check L.` outputs into lemma statements.
+fn library(rocq: &Rocq, header: &str, names: &[&str]) -> Result<Vec<LibraryLemma>> {
+    let mut src = header.to_string();
+    for n in names {
+        src.push_str(&format!("Check {n}.\n"));
+    }
+    let v = rocq.check(&src, &CheckOptions::named("Library"))?;
+    anyhow::ensure!(
+        v.ok,
+        "the mechanism's library does not load: {}",
+        v.first_error().map(|e| e.message.clone()).unwrap_or(v.stderr)
+    );
+    // Each `Check` prints `name\n     : type`; split on the names.
+    let mut out = Vec::new();
+    let text = v.stdout;
+    for (i, n) in names.iter().enumerate() {
+        let start = text.find(&format!("{n}\n")).or_else(|| text.find(n)).unwrap_or(0);
+        let end = names
+            .get(i + 1)
+            .and_then(|m| text[start..].find(&format!("\n{m}\n")).map(|e| start + e))
+            .unwrap_or(text.len());
+        out.push(LibraryLemma {
+            name: n.to_string(),
+            statement: text[start..end].split_whitespace().collect::<Vec<_>>().join(" "),
+        });
+    }
+    Ok(out)
+}
+
+/// Runs the search for `spec` with `proposer`.
+pub fn synthesize(
+    rocq: &Rocq,
+    spec: &SpecSource,
+    proposer: &mut dyn Proposer,
+    cfg: &Config,
+    log: &RunLog,
+    progress: &dyn Fn(&str),
+) -> Result<Outcome> {
+    let constraints = count_constraints(rocq, spec)?;
+    log.write(json!({"move": "spec", "spec": spec.name, "sha256": spec.sha256, "constraints": constraints}));
+    let mut outcome = Outcome {
+        closed: vec![],
+        rejected: vec![],
+        candidates_tried: 0,
+        obligations: ObKind::all(constraints).len(),
+    };
+    let mut remembered: HashMap<String, Vec<String>> = HashMap::new();
+    for (idx, cand) in candidates().into_iter().enumerate().take(cfg.max_candidates) {
+        if outcome.closed.len() >= cfg.closed_wanted {
+            break;
+        }
+        outcome.candidates_tried += 1;
+        progress(&format!("candidate {}", cand.name()));
+        match grow(rocq, spec, cand.clone(), constraints, idx, proposer, cfg, log, &mut remembered, progress)? {
+            Ok(closed) => outcome.closed.push(closed),
+            Err(rej) => {
+                log.write(json!({"move": "reload", "candidate": rej.candidate, "obligation": rej.obligation, "reason": rej.reason}));
+                outcome.rejected.push(rej);
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// Grows one candidate to a closed development, or explains why it is stuck.
+#[allow(clippy::too_many_arguments)]
+fn grow(
+    rocq: &Rocq,
+    spec: &SpecSource,
+    cand: Candidate,
+    constraints: usize,
+    idx: usize,
+    proposer: &mut dyn Proposer,
+    cfg: &Config,
+    log: &RunLog,
+    remembered: &mut HashMap<String, Vec<String>>,
+    progress: &dyn Fn(&str),
+) -> Result<std::result::Result<Closed, Rejection>> {
+    let name = cand.name();
+    let mut dev = Development::new(spec.clone(), cand, constraints);
+    let reject = |ob: &str, reason: String| Rejection {
+        candidate: name.clone(),
+        obligation: ob.to_string(),
+        reason,
+    };
+    // Define: compile the candidate's definitions once.
+    let dir = cfg.work_dir.join(format!("cand{idx}"));
+    let compiled = rocq.compile_source_to("Cand", &dev.prefix(), &dir, "Dev")?;
+    log.write(json!({"move": "define", "candidate": name, "ok": compiled.verdict.ok}));
+    if !compiled.verdict.ok {
+        let e = compiled.verdict.first_error().map(|e| e.message.clone()).unwrap_or_default();
+        return Ok(Err(reject("define", format!("candidate does not type-check: {e}"))));
+    }
+    let dev_rocq = rocq.clone().with_load_path("Dev", &compiled.dir);
+    let header = format!("Require Import Dev.Cand.\n{}", dev.opens());
+    let header = format!(
+        "From Coq Require Import Arith List Lia.\nFrom KV Require Import Framework.Prelude Framework.Tactics Framework.Abstract Framework.Refinement.\nRequire Import {}.\n{header}",
+        spec.module
+    );
+    let lib = library(&dev_rocq, &header, &dev.candidate.mechanism.lemmas)?;
+    // Decompose: the skeleton with every obligation Admitted must check.
+    let skeleton = rocq.check(&dev.render(), &CheckOptions::named("Skeleton").timeout(cfg.timeout))?;
+    log.write(json!({"move": "decompose", "candidate": name, "ok": skeleton.ok, "admitted": skeleton.admitted}));
+    if !skeleton.ok {
+        let e = skeleton.first_error().map(|e| e.message.clone()).unwrap_or_default();
+        return Ok(Err(reject("decompose", format!("skeleton rejected by Rocq: {e}"))));
+    }
+    // Prove: rank tactics per obligation, then check in rounds (parallel).
+    let mut queues: Vec<(ObKind, Vec<String>, Option<Goals>)> = Vec::new();
+    for kind in dev.open() {
+        let lemma = kind.lemma_name();
+        let goal = match cfg.feedback {
+            Feedback::Rich => dev_rocq.goal_at(&header, &dev.statement(kind), &dev.prelude(kind)).ok(),
+            Feedback::Binary => None,
+        };
+        let mem = remembered.get(&lemma).cloned().unwrap_or_default();
+        let req = Request {
+            lemma: &lemma,
+            kind,
+            goal: goal.as_ref(),
+            library: &lib,
+            remembered: &mem,
+        };
+        let mut tactics = proposer.propose(&req);
+        tactics.reverse(); // pop() takes the best first
+        queues.push((kind, tactics, goal));
+    }
+    let mut last_error: HashMap<ObKind, String> = HashMap::new();
+    loop {
+        let round: Vec<(ObKind, String)> = queues
+            .iter_mut()
+            .filter(|(k, _, _)| dev.open().contains(k))
+            .filter_map(|(k, q, _)| q.pop().map(|t| (*k, t)))
+            .collect();
+        if round.is_empty() {
+            break;
+        }
+        let jobs: Vec<Job> = round
+            .iter()
+            .map(|(k, t)| Job {
+                source: format!("{header}\n{}", dev.lemma(*k, Some(t))),
+                options: CheckOptions::named("Obligation").timeout(cfg.timeout),
+            })
+            .collect();
+        let verdicts = dev_rocq.check_many(jobs);
+        for ((kind, tactic), verdict) in round.into_iter().zip(verdicts) {
+            let lemma = kind.lemma_name();
+            let v = verdict.context("running the oracle")?;
+            let ok = v.is_closed();
+            log.write(json!({"move": if ok {"prove"} else {"repair"}, "candidate": name, "lemma": lemma, "tactic": tactic, "ok": ok, "timed_out": v.timed_out, "elapsed_ms": v.elapsed.as_millis() as u64, "error": v.first_error().map(|e| e.message.clone())}));
+            if ok {
+                progress(&format!("{name}: {lemma} proved"));
+                dev.history.push(Move::Prove { lemma: lemma.clone(), tactic: tactic.clone() });
+                dev.set(kind, Status::Proved { tactic: tactic.clone() });
+                let m = remembered.entry(lemma).or_default();
+                if !m.contains(&tactic) {
+                    m.push(tactic);
+                }
+            } else {
+                dev.history.push(Move::Repair { lemma: lemma.clone(), tactic });
+                let msg = v
+                    .first_error()
+                    .map(|e| e.message.clone())
+                    .unwrap_or_else(|| if v.timed_out { "timeout".into() } else { v.stderr.clone() });
+                last_error.insert(kind, msg);
+            }
+        }
+    }
+    if let Some(kind) = dev.open().first().copied() {
+        // Stuck: revert, record the feedback, and let the reloader move on.
+        let goal = queues
+            .iter()
+            .find(|(k, _, _)| *k == kind)
+            .and_then(|(_, _, g)| g.as_ref().map(|g| g.to_string()))
+            .unwrap_or_default();
+        let feedback = format!(
+            "goal:\n{goal}\nlast error: {}",
+            last_error.get(&kind).cloned().unwrap_or_default()
+        );
+        dev.history.push(Move::Revert { lemma: kind.lemma_name() });
+        dev.set(kind, Status::Failed { feedback: feedback.clone() });
+        return Ok(Err(reject(&kind.lemma_name(), feedback)));
+    }
+    // Closed: the whole development must check, then pass the audit.
+    let source = dev.render();
+    let full = rocq.check(&source, &CheckOptions::named("Development").timeout(cfg.timeout * 4))?;
+    log.write(json!({"move": "check", "candidate": name, "ok": full.is_closed()}));
+    if !full.is_closed() {
+        let e = full.first_error().map(|e| e.message.clone()).unwrap_or_default();
+        return Ok(Err(reject("store_correct", format!("assembled development rejected: {e}"))));
+    }
+    let report = audit(rocq, &source, "store_correct", &spec.path, &spec.sha256)?;
+    log.write(json!({"move": "audit", "candidate": name, "passed": report.passed, "problems": report.problems}));
+    if !report.passed {
+        return Ok(Err(reject("audit", report.problems.join("; "))));
+    }
+    Ok(Ok(Closed {
+        development: dev,
+        source,
+        audit: report,
+    }))
+}
+
+/// Extraction commands for a closed development compiled as `Synth.Development`.
+pub fn extraction_source(json_out: &str, ml_out: &str) -> String {
+    let names = "state token msg init token0 put get deliverable apply";
+    format!(
+        "Require Import Synth.Development.\nRequire Extraction.\n\
+         Definition state := Proofs.Alg.state.\nDefinition token := Proofs.Alg.token.\nDefinition msg := Proofs.Alg.msg.\n\
+         Definition init := @Proofs.Alg.init.\nDefinition token0 := Proofs.Alg.token0.\nDefinition put := @Proofs.Alg.put.\n\
+         Definition get := @Proofs.Alg.get.\nDefinition deliverable := @Proofs.Alg.deliverable.\nDefinition apply := @Proofs.Alg.apply.\n\
+         Extraction Language OCaml.\nExtraction \"{ml_out}\" {names}.\n\
+         Extraction Language JSON.\nExtraction \"{json_out}\" {names}.\n"
+    )
+}
+
+/// Compiles a shipped development and extracts it (OCaml and JSON) into `out`.
+pub fn extract(rocq: &Rocq, development: &Path, out: &Path) -> Result<()> {
+    let compiled = rocq.compile_to(development, out, "Synth")?;
+    anyhow::ensure!(compiled.verdict.ok, "development does not compile: {:?}", compiled.verdict.first_error());
+    let r = rocq.clone().with_load_path("Synth", &compiled.dir);
+    let json = out.join("store.json");
+    let ml = out.join("store.ml");
+    let src = extraction_source(&json.display().to_string(), &ml.display().to_string());
+    let v = r.check(&src, &CheckOptions::named("Extract"))?;
+    anyhow::ensure!(v.ok, "extraction failed: {:?}", v.first_error());
+    anyhow::ensure!(json.exists(), "extraction wrote no {}", json.display());
+    Ok(())
+}
+
+/// Elapsed seconds since `t`.
+pub fn secs(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::candidates;
+    use crate::spec::SpecSource;
+
+    struct Table(Vec<Option<f64>>);
+    impl PerfHook for Table {
+        fn measure(&mut self, c: &Closed) -> Option<f64> {
+            let i = c.development.candidate.variant;
+            self.0[i]
+        }
+    }
+
+    fn closed(variant: usize) -> Closed {
+        let mut cand = candidates().remove(0);
+        cand.variant = variant;
+        let spec = SpecSource {
+            name: "t".into(),
+            path: "t.v".into(),
+            module: "T".into(),
+            definition: "t".into(),
+            sha256: String::new(),
+            external: true,
+        };
+        Closed {
+            development: Development::new(spec, cand, 1),
+            source: String::new(),
+            audit: AuditReport { passed: true, problems: vec![], assumptions: vec![] },
+        }
+    }
+
+    #[test]
+    fn measured_candidates_rank_by_throughput_before_unmeasured_ones() {
+        let cs = vec![closed(0), closed(1), closed(2)];
+        let r = rank(&cs, &mut Table(vec![Some(10.0), None, Some(30.0)]));
+        assert_eq!(r.iter().map(|x| x.0).collect::<Vec<_>>(), vec![2, 0, 1]);
+    }
+}

@@ -1,0 +1,129 @@
+//! `synth`: grow a verified store and its proof from a Rocq spec.
+use anyhow::Result;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+use synth::oracle::Feedback;
+use synth::run::{run, ProposerKind, RunOptions};
+
+#[derive(Parser)]
+#[command(name = "synth", about = "Synthesize a verified replicated key-value store from a Rocq spec")]
+struct Cli {
+    /// Project root (holds specs/, extracted/, results/).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProposerArg {
+    Builtin,
+    Replay,
+    Llm,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FeedbackArg {
+    Rich,
+    Binary,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Synthesize, audit and extract a store for a spec.
+    Run {
+        /// Spec name (see `synth list`) or path of a .v file.
+        #[arg(long)]
+        spec: String,
+        #[arg(long, value_enum, default_value = "builtin")]
+        proposer: ProposerArg,
+        /// Run log to replay (with --proposer replay).
+        #[arg(long)]
+        replay: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "rich")]
+        feedback: FeedbackArg,
+        /// Seed (the built-in search is deterministic; recorded for replays).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Maximum number of candidates tried.
+        #[arg(long, default_value_t = 16)]
+        budget: usize,
+        /// Closed candidates to collect before ranking them.
+        #[arg(long, default_value_t = 1)]
+        closed: usize,
+        /// Per-check timeout in seconds.
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+        /// Output folder (default extracted/stores/<store>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Do not update results/synthesis.json.
+        #[arg(long)]
+        no_record: bool,
+    },
+    /// List the built-in specs and the catalog.
+    List,
+    /// Audit a synthesized store folder (its rocq/Development.v).
+    Audit {
+        /// Folder written by `synth run`.
+        dir: PathBuf,
+    },
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::List => {
+            print!("{}", synth::run::listing());
+            Ok(())
+        }
+        Cmd::Audit { dir } => {
+            let report = synth::run::audit_dir(&cli.root, &dir)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            anyhow::ensure!(report.passed, "audit failed");
+            Ok(())
+        }
+        Cmd::Run { spec, proposer, replay, feedback, seed: _, budget, closed, timeout, out, no_record } => {
+            let proposer = match proposer {
+                ProposerArg::Builtin => ProposerKind::Builtin,
+                ProposerArg::Replay => ProposerKind::Replay,
+                ProposerArg::Llm => anyhow::bail!(
+                    "the LLM proposer is not available in this build: use --proposer builtin or replay"
+                ),
+            };
+            let opts = RunOptions {
+                spec,
+                root: cli.root.clone(),
+                out,
+                proposer,
+                replay_log: replay,
+                feedback: match feedback {
+                    FeedbackArg::Rich => Feedback::Rich,
+                    FeedbackArg::Binary => Feedback::Binary,
+                },
+                max_candidates: budget,
+                closed_wanted: closed,
+                timeout: Duration::from_secs(timeout),
+                record: !no_record,
+                command: std::env::args().collect::<Vec<_>>().join(" "),
+            };
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(200));
+            let result = run(&opts, &|m| bar.set_message(m.to_string()));
+            bar.finish_and_clear();
+            let result = result?;
+            println!("{}", serde_json::to_string_pretty(&result.summary)?);
+            if result.closed {
+                println!("closed: development in {}", result.out.join("rocq/Development.v").display());
+                Ok(())
+            } else {
+                anyhow::bail!("no candidate found (reasons above, under \"rejected\")")
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! Proposers: who suggests the next tactic for an obligation.
+//!
+//! All proposers go through the same oracle and the same audit; they only
+//! rank tactic scripts. The built-in one is goal-directed: it reads the goal
+//! (rich feedback) and ranks the mechanism's library lemmas by how much of
+//! their statement the goal shares.
+
+use crate::development::ObKind;
+use crate::oracle::Goals;
+use std::collections::{BTreeSet, HashMap};
+
+/// A library lemma and its statement, as printed by Rocq (`Check`).
+#[derive(Debug, Clone)]
+pub struct LibraryLemma {
+    /// Name.
+    pub name: String,
+    /// Statement text.
+    pub statement: String,
+}
+
+/// What a proposer sees about one obligation.
+pub struct Request<'a> {
+    /// Lemma name in the development.
+    pub lemma: &'a str,
+    /// Its kind.
+    pub kind: ObKind,
+    /// Goal after the prelude (only with rich feedback).
+    pub goal: Option<&'a Goals>,
+    /// Library lemmas of the candidate's mechanism.
+    pub library: &'a [LibraryLemma],
+    /// Tactics that closed the same lemma in earlier candidates.
+    pub remembered: &'a [String],
+}
+
+/// Suggests tactic scripts for an obligation, best first.
+pub trait Proposer {
+    /// Short name for logs.
+    fn name(&self) -> &str;
+    /// Ranked tactic scripts (each is run after the obligation's prelude).
+    fn propose(&mut self, req: &Request) -> Vec<String>;
+}
+
+/// Identifiers of a Rocq text (words of letters, digits, `_`, `.`).
+fn idents(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '\''))
+        .filter(|w| w.chars().next().is_some_and(|c| c.is_alphabetic()))
+        .map(|w| w.rsplit('.').next().unwrap_or(w).to_string())
+        .collect()
+}
+
+/// The conclusion of a statement: what follows its last top-level arrow.
+fn conclusion(statement: &str) -> &str {
+    statement.rsplit("->").next().unwrap_or(statement)
+}
+
+/// Scores how well a lemma's conclusion matches a goal (shared identifiers,
+/// ignoring the ubiquitous ones).
+pub fn match_score(goal: &str, lemma_statement: &str) -> usize {
+    const COMMON: &[&str] = &["K", "keqb", "n", "nat", "Prop", "forall", "Type", "bool", "true", "false"];
+    let g = idents(goal);
+    let l = idents(conclusion(lemma_statement));
+    g.intersection(&l).filter(|w| !COMMON.contains(&w.as_str())).count()
+}
+
+/// The goal-directed tactic portfolio of the offline engine.
+#[derive(Debug, Default)]
+pub struct Builtin {
+    hammer: bool,
+}
+
+impl Builtin {
+    /// `hammer`: whether CoqHammer's `sauto` is available as a last resort.
+    pub fn new(hammer: bool) -> Builtin {
+        Builtin { hammer }
+    }
+}
+
+/// The script applying a library lemma and closing its side conditions.
+pub fn apply_lemma(name: &str) -> String {
+    format!("eapply {name}; eauto; try reflexivity.")
+}
+
+impl Proposer for Builtin {
+    fn name(&self) -> &str {
+        "builtin"
+    }
+
+    fn propose(&mut self, req: &Request) -> Vec<String> {
+        let mut out: Vec<String> = req.remembered.to_vec();
+        let goal_text = req.goal.and_then(|g| g.goals.first()).map(|g| g.conclusion.clone());
+        let trivially_true = goal_text.as_deref().map(str::trim) == Some("True")
+            || req.goal.is_some_and(|g| g.count == 0);
+        if trivially_true {
+            out.push("exact I.".into());
+        }
+        let mut lemmas: Vec<&LibraryLemma> = req.library.iter().collect();
+        if let Some(g) = &goal_text {
+            let mut scored: Vec<(usize, usize, &LibraryLemma)> = lemmas
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (match_score(g, &l.statement), i, *l))
+                .collect();
+            // Highest score first; catalog order breaks ties.
+            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            lemmas = scored.into_iter().map(|(_, _, l)| l).collect();
+        }
+        if !trivially_true {
+            out.push("exact I.".into());
+        }
+        for l in lemmas {
+            out.push(apply_lemma(&l.name));
+        }
+        out.push("eauto.".into());
+        if self.hammer {
+            out.push("sauto.".into());
+        }
+        let mut seen = BTreeSet::new();
+        out.retain(|t| seen.insert(t.clone()));
+        out
+    }
+}
+
+/// Replays the tactics recorded in an earlier run log (JSON lines with
+/// `"move": "prove"`, `"lemma"` and `"tactic"`), then falls back to nothing:
+/// a replay that no longer checks fails honestly.
+#[derive(Debug, Default)]
+pub struct Replay {
+    recorded: HashMap<String, Vec<String>>,
+}
+
+impl Replay {
+    /// Reads a run log.
+    pub fn from_log(text: &str) -> anyhow::Result<Replay> {
+        let mut recorded: HashMap<String, Vec<String>> = HashMap::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_str(line)
+                .map_err(|e| anyhow::anyhow!("run log line {}: {e}", i + 1))?;
+            if v["move"] == "prove" {
+                if let (Some(l), Some(t)) = (v["lemma"].as_str(), v["tactic"].as_str()) {
+                    recorded.entry(l.to_string()).or_default().push(t.to_string());
+                }
+            }
+        }
+        Ok(Replay { recorded })
+    }
+}
+
+impl Proposer for Replay {
+    fn name(&self) -> &str {
+        "replay"
+    }
+
+    fn propose(&mut self, req: &Request) -> Vec<String> {
+        self.recorded.get(req.lemma).cloned().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lib() -> Vec<LibraryLemma> {
+        vec![
+            LibraryLemma {
+                name: "get_latest".into(),
+                statement: "forall X, rel X -> res_write K Ab res = latest keqb k (applied Ab r)".into(),
+            },
+            LibraryLemma {
+                name: "get_issued".into(),
+                statement: "forall X, rel X -> sub (ids (issued Ab s)) (ids (applied Ab r))".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn goal_directed_ranking_puts_the_matching_lemma_first() {
+        let goals = crate::oracle::parse_show(
+            "1 goal\n  \n  X : nat\n  ============================\n  sub (ids (issued Ab s)) (ids (applied Ab r))\n",
+        )
+        .unwrap();
+        let library = lib();
+        let req = Request {
+            lemma: "c1_holds_at_get",
+            kind: ObKind::LocalGet(1),
+            goal: Some(&goals),
+            library: &library,
+            remembered: &[],
+        };
+        let p = Builtin::new(false).propose(&req);
+        assert_eq!(p[1], apply_lemma("get_issued"), "{p:?}");
+    }
+
+    #[test]
+    fn true_goals_are_closed_first() {
+        let goals = crate::oracle::parse_show("1 goal\n  \n  ============================\n  True\n").unwrap();
+        let library = lib();
+        let req = Request {
+            lemma: "c0_holds_at_put",
+            kind: ObKind::LocalPut(0),
+            goal: Some(&goals),
+            library: &library,
+            remembered: &[],
+        };
+        assert_eq!(Builtin::new(false).propose(&req)[0], "exact I.");
+    }
+
+    #[test]
+    fn replay_proposes_recorded_tactics_only() {
+        let log = r#"{"move":"prove","lemma":"base_init","tactic":"eapply x; eauto."}"#;
+        let mut r = Replay::from_log(log).unwrap();
+        let library = lib();
+        let mk = |lemma| Request {
+            lemma,
+            kind: ObKind::BaseInit,
+            goal: None,
+            library: &library,
+            remembered: &[],
+        };
+        assert_eq!(r.propose(&mk("base_init")), vec!["eapply x; eauto.".to_string()]);
+        assert!(r.propose(&mk("base_put")).is_empty());
+    }
+}

@@ -1,0 +1,280 @@
+//! `synth run`: from a spec to a closed, audited, extracted development.
+//!
+//! On-disk layout of a synthesized store (under `--out`, by default
+//! `extracted/stores/<store>/`):
+//! * `rocq/Development.v`: the closed development (main theorem `store_correct`);
+//! * `rocq/store.json`, `rocq/store.ml`: Rocq's JSON (MiniML) and OCaml extractions;
+//! * `synthesis/run.jsonl`: every move and oracle verdict;
+//! * `synthesis/summary.json`: the run's summary (also merged into
+//!   `results/synthesis.json`).
+
+use crate::engine::{extract, rank, secs, synthesize, Closed, Config, PerfHook};
+use crate::oracle::{Feedback, Rocq};
+use crate::proposer::{Builtin, Proposer, Replay};
+use crate::runlog::RunLog;
+use crate::spec::{resolve, SpecSource};
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Which proposer to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProposerKind {
+    /// The offline, goal-directed portfolio.
+    Builtin,
+    /// Re-run the tactics of an earlier run log.
+    Replay,
+}
+
+/// Options of `synth run`.
+pub struct RunOptions {
+    /// Spec name or path.
+    pub spec: String,
+    /// Project root (holds `specs/`, `results/`).
+    pub root: PathBuf,
+    /// Output folder (default `extracted/stores/<store>`).
+    pub out: Option<PathBuf>,
+    /// Proposer.
+    pub proposer: ProposerKind,
+    /// Run log to replay (with `ProposerKind::Replay`).
+    pub replay_log: Option<PathBuf>,
+    /// Feedback mode.
+    pub feedback: Feedback,
+    /// Candidates budget.
+    pub max_candidates: usize,
+    /// Closed candidates to collect before ranking.
+    pub closed_wanted: usize,
+    /// Per-check timeout.
+    pub timeout: Duration,
+    /// Write `results/synthesis.json`.
+    pub record: bool,
+    /// The command line, for the results file.
+    pub command: String,
+}
+
+/// The result of a run, as written to `summary.json`.
+pub struct RunResult {
+    /// Summary JSON.
+    pub summary: Value,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Whether a development was shipped.
+    pub closed: bool,
+}
+
+/// No measurement available inside `synth run` itself: candidates are ranked
+/// by the catalog's priors; `bench-harness` provides a measuring hook.
+struct NoMeasure;
+impl PerfHook for NoMeasure {
+    fn measure(&mut self, _: &Closed) -> Option<f64> {
+        None
+    }
+}
+
+/// Detects Rocq with the project's load paths; compiles a user spec.
+pub fn oracle_for(root: &Path, spec: &SpecSource, work: &Path, timeout: Duration) -> Result<Rocq> {
+    let theories = root.join("specs/theories");
+    if !theories.join("Framework/Refinement.vo").exists() {
+        bail!(
+            "the framework is not compiled ({} missing): run `make -C specs`",
+            theories.join("Framework/Refinement.vo").display()
+        );
+    }
+    let mut rocq = Rocq::detect()?
+        .with_load_path("KV", &theories)
+        .with_timeout(timeout)
+        .with_work_dir(work);
+    if spec.external {
+        let user = work.join("user");
+        let c = rocq.compile_to(&spec.path, &user, "User")?;
+        if !c.verdict.ok {
+            let e = c.verdict.first_error().map(|e| format!("line {}: {}", e.line, e.message));
+            bail!(
+                "spec {} does not compile: Rocq says: {}",
+                spec.path.display(),
+                e.unwrap_or_else(|| c.verdict.stderr.clone())
+            );
+        }
+        rocq = rocq.with_load_path("User", &c.dir);
+    }
+    Ok(rocq)
+}
+
+/// Runs the whole pipeline for one spec.
+pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
+    let start = Instant::now();
+    let spec = resolve(&opts.spec, &opts.root.join("specs"))?;
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| opts.root.join("extracted/stores").join(&spec.name));
+    let rocq_dir = out.join("rocq");
+    let syn_dir = out.join("synthesis");
+    std::fs::create_dir_all(&rocq_dir)?;
+    std::fs::create_dir_all(&syn_dir)?;
+    let work = tempfile::Builder::new().prefix("synth-").tempdir()?;
+    let rocq = oracle_for(&opts.root, &spec, work.path(), opts.timeout)?;
+    let log = RunLog::create(&syn_dir.join("run.jsonl"))?;
+    let mut proposer: Box<dyn Proposer> = match opts.proposer {
+        ProposerKind::Builtin => Box::new(Builtin::new(hammer_available())),
+        ProposerKind::Replay => {
+            let p = opts.replay_log.clone().unwrap_or_else(|| syn_dir.join("run.jsonl.replay"));
+            let text = std::fs::read_to_string(&p).with_context(|| format!("reading replay log {}", p.display()))?;
+            Box::new(Replay::from_log(&text)?)
+        }
+    };
+    let cfg = Config {
+        theories: opts.root.join("specs/theories"),
+        work_dir: work.path().to_path_buf(),
+        feedback: opts.feedback,
+        max_candidates: opts.max_candidates,
+        closed_wanted: opts.closed_wanted,
+        timeout: opts.timeout,
+    };
+    let outcome = synthesize(&rocq, &spec, proposer.as_mut(), &cfg, &log, progress)?;
+    let ranking = rank(&outcome.closed, &mut NoMeasure);
+    let shipped = ranking.first().map(|(i, _)| &outcome.closed[*i]);
+    let dev_path = rocq_dir.join("Development.v");
+    if let Some(c) = shipped {
+        std::fs::write(&dev_path, &c.source)?;
+        progress("extracting");
+        extract(&rocq, &dev_path, &rocq_dir)?;
+        // Keep only the sources: compiled artefacts are rebuilt on demand.
+        for e in std::fs::read_dir(&rocq_dir)?.flatten() {
+            let p = e.path();
+            let keep = matches!(p.extension().and_then(|x| x.to_str()), Some("v" | "json" | "ml" | "mli"));
+            if !keep {
+                let _ = std::fs::remove_file(&p);
+            }
+        }
+    } else if dev_path.exists() {
+        // Never leave an earlier development looking like this run's result.
+        std::fs::remove_file(&dev_path)?;
+    }
+    let stats = rocq.stats();
+    let summary = json!({
+        "spec": spec.name,
+        "spec_file": spec.path.strip_prefix(&opts.root).unwrap_or(&spec.path).display().to_string(),
+        "spec_sha256": spec.sha256,
+        "closed": shipped.is_some(),
+        "wall_s": (secs(start) * 10.0).round() / 10.0,
+        "oracle_calls": stats.calls,
+        "oracle_cache_hits": stats.cache_hits,
+        "candidates_tried": outcome.candidates_tried,
+        "obligations": outcome.obligations,
+        "shipped_candidate": shipped.map(|c| c.development.candidate.name()),
+        "closed_candidates": ranking.iter().map(|(i, m)| json!({"candidate": outcome.closed[*i].development.candidate.name(), "ops_per_s": m})).collect::<Vec<_>>(),
+        "rejected": outcome.rejected,
+        "proposer": proposer.name(),
+        "feedback": format!("{:?}", opts.feedback).to_lowercase(),
+        "assumptions": shipped.map(|c| c.audit.assumptions.clone()),
+    });
+    std::fs::write(syn_dir.join("summary.json"), serde_json::to_string_pretty(&summary)?)?;
+    if opts.record {
+        record(&opts.root, &summary, &opts.command)?;
+    }
+    if shipped.is_none() {
+        log.write(json!({"move": "give-up", "reasons": outcome.rejected}));
+    }
+    Ok(RunResult {
+        closed: shipped.is_some(),
+        summary,
+        out,
+    })
+}
+
+/// Whether CoqHammer's tactics are installed (Debian's libcoq-hammer).
+fn hammer_available() -> bool {
+    Path::new("/usr/lib/ocaml/coq-hammer-tactics").exists()
+        && std::process::Command::new("coqc").arg("--version").output().is_ok()
+        && false // sauto needs `From Hammer Require Import Tactics` in the prefix; enabled when the catalog imports it
+}
+
+/// Merges a run summary into `results/synthesis.json`.
+pub fn record(root: &Path, summary: &Value, command: &str) -> Result<()> {
+    let path = root.join("results/synthesis.json");
+    let mut doc: Value = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| json!({"specs": []}));
+    let mut specs: Vec<Value> = doc["specs"].as_array().cloned().unwrap_or_default();
+    specs.retain(|s| s["spec"] != summary["spec"]);
+    specs.push(json!({
+        "spec": summary["spec"],
+        "closed": summary["closed"],
+        "wall_s": summary["wall_s"],
+        "oracle_calls": summary["oracle_calls"],
+        "candidates_tried": summary["candidates_tried"],
+        "shipped_candidate": summary["shipped_candidate"],
+        "command": command,
+    }));
+    specs.sort_by(|a, b| a["spec"].as_str().cmp(&b["spec"].as_str()));
+    doc["specs"] = Value::Array(specs);
+    let prov = crate::run::provenance(root);
+    doc["machine"] = prov.0;
+    doc["revision"] = json!(prov.1);
+    doc["command"] = json!(command);
+    std::fs::create_dir_all(root.join("results"))?;
+    std::fs::write(&path, serde_json::to_string_pretty(&doc)? + "\n")?;
+    Ok(())
+}
+
+/// Machine description and git revision (with `-dirty` when the tree is).
+pub fn provenance(root: &Path) -> (Value, String) {
+    let sh = |cmd: &str, args: &[&str]| {
+        std::process::Command::new(cmd)
+            .args(args)
+            .current_dir(root)
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    };
+    let rev = sh("git", &["rev-parse", "HEAD"]);
+    let dirty = !sh("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty();
+    let mem_kib: u64 = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| t.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|x| x.parse().ok()))
+        .unwrap_or(0);
+    let machine = json!({
+        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "mem_gib": (mem_kib as f64 / 1048576.0 * 10.0).round() / 10.0,
+        "os": sh("uname", &["-o"]),
+        "kernel": sh("uname", &["-r"]),
+        "rocq": sh("coqc", &["--print-version"]),
+    });
+    (machine, if dirty { format!("{rev}-dirty") } else { rev })
+}
+
+/// Text of `synth list`.
+pub fn listing() -> String {
+    let mut s = String::from("specs:\n");
+    for (name, stem) in crate::spec::BUILTIN {
+        s.push_str(&format!("  {name:22} specs/theories/Specs/{stem}.v\n"));
+    }
+    s.push_str("mechanisms:\n");
+    for m in crate::catalog::mechanisms() {
+        let v: Vec<&str> = m.variants.iter().map(|v| v.name).collect();
+        s.push_str(&format!("  {:22} variants: {}\n", m.name, v.join(", ")));
+    }
+    s.push_str("representations:\n");
+    for r in crate::catalog::representations() {
+        s.push_str(&format!("  {:22} KV.{}\n", r.name, r.file));
+    }
+    s
+}
+
+/// Re-audits a store folder written by `synth run`.
+pub fn audit_dir(root: &Path, dir: &Path) -> Result<crate::audit::AuditReport> {
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("synthesis/summary.json")).context("reading synthesis/summary.json")?,
+    )?;
+    let spec_file = root.join(summary["spec_file"].as_str().unwrap_or_default());
+    let spec = resolve(&spec_file.display().to_string(), &root.join("specs"))
+        .or_else(|_| resolve(summary["spec"].as_str().unwrap_or_default(), &root.join("specs")))?;
+    let work = tempfile::Builder::new().prefix("synth-audit-").tempdir()?;
+    let rocq = oracle_for(root, &spec, work.path(), Duration::from_secs(120))?;
+    let dev = std::fs::read_to_string(dir.join("rocq/Development.v")).context("reading rocq/Development.v")?;
+    crate::audit::audit(&rocq, &dev, "store_correct", &spec.path, summary["spec_sha256"].as_str().unwrap_or_default())
+}
