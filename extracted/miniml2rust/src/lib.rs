@@ -1,1 +1,51 @@
-//! miniml2rust (being written).
+//! miniml2rust: translate Rocq's `Extraction Language JSON` output (MiniML)
+//! to safe Rust, and generate store crates implementing
+//! [`kv_store_api::Store`](../kv_store_api/trait.Store.html).
+//!
+//! Pipeline: [`ast`] (serde structures of the JSON) -> [`ir`] (binders
+//! resolved, types inferred by unification against the declared types) ->
+//! [`codegen`] (Rust items) -> [`gen`] (files of a crate). Definitions that
+//! are the standard `Nat` operations are recognised by [`natives`]; the
+//! [`runtime`] module is copied into every generated crate. Constructs that
+//! cannot be translated faithfully are refused with an [`Error`] naming the
+//! declaration and the path inside the term.
+
+pub mod ast;
+pub mod codegen;
+pub mod error;
+pub mod gen;
+pub mod ir;
+pub mod natives;
+pub mod runtime;
+
+pub use error::{Error, Result};
+
+/// Source of the runtime module, as copied into generated crates (without
+/// its unit tests).
+pub fn runtime_source() -> &'static str {
+    let full = include_str!("runtime.rs");
+    match full.find("\n#[cfg(test)]\nmod tests") {
+        Some(i) => &full[..=i],
+        None => full,
+    }
+}
+
+/// Run `f` on a thread with a large stack: parsing and translating deeply
+/// nested terms (long literals, long lists) recurses deeply.
+pub fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(1 << 29)
+        .spawn(f)
+        .expect("spawn translator thread")
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+/// Translate extraction JSON to the text of a Rust module (`extracted.rs`)
+/// that refers to the runtime as `crate::runtime`. `source` is named in the
+/// header. The text is formatted with `rustfmt` when it is available.
+pub fn translate_json(json: &str, source: &str) -> Result<String> {
+    let m = ast::parse_module(json)?;
+    let t = codegen::translate(&m)?;
+    Ok(gen::format_rust(&gen::module_text(&t, source)))
+}
