@@ -126,7 +126,7 @@ pub fn resolve(arg: &str, specs_dir: &Path) -> Result<SpecSource> {
 pub fn count_constraints(rocq: &Rocq, spec: &SpecSource) -> Result<usize> {
     let src = format!(
         "From KV Require Import Framework.Abstract.\nFrom Coq Require Import List.\nRequire Import {m}.\n\
-         Check ({d} : forall K : Type, (K -> K -> bool) -> spec K).\n\
+         Check (@{d} : forall K : Type, (K -> K -> bool) -> spec K).\n\
          Eval vm_compute in (length (@{d} nat Nat.eqb)).\n",
         m = spec.module,
         d = spec.definition
