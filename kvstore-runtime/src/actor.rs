@@ -114,18 +114,7 @@ pub(crate) fn spawn<S: Store<Bytes, Bytes>>(
     std::thread::Builder::new()
         .name(format!("replica-{me}"))
         .spawn(move || {
-            let state = store.init(replicas, me);
-            let mut actor = Actor {
-                store,
-                state,
-                me,
-                replicas,
-                next_seq: 0,
-                links,
-                origins: vec![OriginState::default(); replicas as usize],
-                buffer: Vec::new(),
-                parked: Vec::new(),
-            };
+            let mut actor = Actor::new(store, replicas, me, links);
             while let Some(cmd) = commands.blocking_recv() {
                 if !actor.handle(cmd) {
                     break;
@@ -136,6 +125,26 @@ pub(crate) fn spawn<S: Store<Bytes, Bytes>>(
 }
 
 impl<S: Store<Bytes, Bytes>> Actor<S> {
+    fn new(
+        store: S,
+        replicas: u64,
+        me: ReplicaId,
+        links: Vec<mpsc::UnboundedSender<Outgoing>>,
+    ) -> Self {
+        let state = store.init(replicas, me);
+        Actor {
+            store,
+            state,
+            me,
+            replicas,
+            next_seq: 0,
+            links,
+            origins: vec![OriginState::default(); replicas as usize],
+            buffer: Vec::new(),
+            parked: Vec::new(),
+        }
+    }
+
     /// Handle one command; `false` means stop.
     fn handle(&mut self, cmd: Command) -> bool {
         let changed = match cmd {
@@ -358,5 +367,223 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
                 return any;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::{HandwrittenVc, VcMsg};
+
+    type A = Actor<HandwrittenVc>;
+
+    fn msg(origin: u64, seq: u64, k: &str, v: &str) -> (u64, Bytes) {
+        let m = VcMsg {
+            origin,
+            seq,
+            key: k.as_bytes().to_vec(),
+            value: v.as_bytes().to_vec(),
+        };
+        (seq, Store::<Bytes, Bytes>::encode_msg(&HandwrittenVc, &m))
+    }
+
+    fn actor(me: u64) -> (A, Vec<mpsc::UnboundedReceiver<Outgoing>>) {
+        let mut txs = Vec::new();
+        let mut rxs = Vec::new();
+        for _ in 0..2 {
+            let (t, r) = mpsc::unbounded_channel();
+            txs.push(t);
+            rxs.push(r);
+        }
+        (Actor::new(HandwrittenVc, 3, me, txs), rxs)
+    }
+
+    fn client(
+        a: &mut A,
+        token: Bytes,
+        ops: Vec<Op>,
+    ) -> oneshot::Receiver<Result<ClientAnswer, ClientRejection>> {
+        let (reply, rx) = oneshot::channel();
+        a.handle(Command::Client { token, ops, reply });
+        rx
+    }
+
+    fn deliver(
+        a: &mut A,
+        origin: u64,
+        inc: u64,
+        msgs: Vec<(u64, Bytes)>,
+    ) -> Result<u64, DeliverRejection> {
+        let (reply, mut rx) = oneshot::channel();
+        a.handle(Command::Deliver {
+            origin,
+            incarnation: inc,
+            messages: msgs,
+            reply,
+        });
+        rx.try_recv().unwrap()
+    }
+
+    fn token(clock: &[u64]) -> Bytes {
+        bincode::serialize(&clock.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn duplicates_are_dropped_and_gaps_wait_for_retransmission() {
+        let (mut a, _rx) = actor(1);
+        // Gap: message 2 before 1 is not accepted.
+        assert_eq!(deliver(&mut a, 0, 9, vec![msg(0, 2, "k", "b")]).unwrap(), 0);
+        assert_eq!(
+            deliver(&mut a, 0, 9, vec![msg(0, 1, "k", "a"), msg(0, 2, "k", "b")]).unwrap(),
+            2
+        );
+        // Retransmission of 1..2 plus a new 3: only 3 is applied.
+        let again = vec![
+            msg(0, 1, "k", "a"),
+            msg(0, 2, "k", "b"),
+            msg(0, 3, "k", "c"),
+        ];
+        assert_eq!(deliver(&mut a, 0, 9, again).unwrap(), 3);
+        assert_eq!(a.state.clock(), &[3, 0, 0]);
+        assert!(a.buffer.is_empty());
+    }
+
+    #[test]
+    fn origin_restart_is_refused_once_messages_were_received() {
+        let (mut a, _rx) = actor(1);
+        // A new incarnation before anything was received is fine.
+        assert_eq!(deliver(&mut a, 0, 1, vec![]).unwrap(), 0);
+        assert_eq!(deliver(&mut a, 0, 2, vec![msg(0, 1, "k", "a")]).unwrap(), 1);
+        let e = deliver(&mut a, 0, 3, vec![msg(0, 1, "k", "z")]).unwrap_err();
+        assert!(e.to_string().contains("restarted"), "{e}");
+        assert!(matches!(
+            deliver(&mut a, 1, 2, vec![]),
+            Err(DeliverRejection::BadOrigin { .. })
+        ));
+        assert!(matches!(
+            deliver(&mut a, 7, 2, vec![]),
+            Err(DeliverRejection::BadOrigin { .. })
+        ));
+    }
+
+    #[test]
+    fn malformed_message_is_refused_and_not_acknowledged() {
+        let (mut a, _rx) = actor(1);
+        let e = deliver(&mut a, 2, 1, vec![msg(2, 1, "k", "a"), (2, vec![1, 2])]).unwrap_err();
+        assert!(
+            matches!(e, DeliverRejection::MalformedMessage { seq: 2, .. }),
+            "{e}"
+        );
+        assert_eq!(a.origins[2].received_upto, 1);
+        assert_eq!(a.state.clock(), &[0, 0, 1]);
+    }
+
+    #[test]
+    fn waiting_reads_complete_after_delivery_and_abandoned_ones_are_dropped() {
+        let (mut a, _rx) = actor(1);
+        let get = || vec![Op::Get { key: b"k".to_vec() }];
+        let mut waiting = client(&mut a, token(&[1, 0, 0]), get());
+        let abandoned = client(&mut a, token(&[1, 0, 0]), get());
+        drop(abandoned);
+        assert!(waiting.try_recv().is_err());
+        assert_eq!(a.parked.len(), 2);
+        deliver(&mut a, 0, 1, vec![msg(0, 1, "k", "v")]).unwrap();
+        let answer = waiting.try_recv().unwrap().unwrap();
+        assert_eq!(answer.results, vec![OpResult::Get(Some(b"v".to_vec()))]);
+        assert_eq!(answer.token, token(&[1, 0, 0]));
+        assert!(a.parked.is_empty());
+    }
+
+    #[test]
+    fn puts_are_numbered_and_sent_to_every_peer() {
+        let (mut a, mut rx) = actor(2);
+        let put = |v: &str| {
+            vec![Op::Put {
+                key: b"k".to_vec(),
+                value: v.as_bytes().to_vec(),
+            }]
+        };
+        let mut r = client(&mut a, Vec::new(), put("a"));
+        let t = r.try_recv().unwrap().unwrap().token;
+        let mut r = client(&mut a, t, put("b"));
+        assert_eq!(r.try_recv().unwrap().unwrap().token, token(&[0, 0, 2]));
+        for link in &mut rx {
+            assert_eq!(link.try_recv().unwrap().0, 1);
+            let (seq, payload) = link.try_recv().unwrap();
+            assert_eq!(seq, 2);
+            let m: VcMsg<Bytes, Bytes> =
+                Store::<Bytes, Bytes>::decode_msg(&HandwrittenVc, &payload).unwrap();
+            assert_eq!((m.origin, m.seq, m.value), (2, 2, b"b".to_vec()));
+        }
+    }
+
+    #[test]
+    fn malformed_token_changes_nothing() {
+        let (mut a, mut rx) = actor(0);
+        let ops = vec![Op::Put {
+            key: b"k".to_vec(),
+            value: b"v".to_vec(),
+        }];
+        let mut r = client(&mut a, vec![9, 9], ops);
+        assert!(matches!(
+            r.try_recv().unwrap(),
+            Err(ClientRejection::MalformedToken(_))
+        ));
+        assert_eq!(a.state.clock(), &[0, 0, 0]);
+        assert!(rx[0].try_recv().is_err());
+    }
+
+    /// A test store with a total order on messages: message `n` is
+    /// deliverable once exactly `n` messages were applied.
+    struct TotalOrder;
+    impl Store<Bytes, Bytes> for TotalOrder {
+        type State = u64;
+        type Token = u64;
+        type Msg = u64;
+        fn name(&self) -> &'static str {
+            "total-order"
+        }
+        fn init(&self, _: u64, _: ReplicaId) -> u64 {
+            0
+        }
+        fn initial_token(&self, _: u64) -> u64 {
+            0
+        }
+        fn put(&self, st: &mut u64, _: &u64, _: Bytes, _: Bytes) -> Option<(u64, u64)> {
+            *st += 1;
+            Some((*st, *st - 1))
+        }
+        fn get(&self, st: &u64, tok: &u64, _: &Bytes) -> Option<(Option<Bytes>, u64)> {
+            (tok <= st).then_some((None, *st))
+        }
+        fn deliverable(&self, st: &u64, m: &u64) -> bool {
+            st == m
+        }
+        fn apply(&self, st: &mut u64, _: u64) {
+            *st += 1
+        }
+    }
+
+    #[test]
+    fn undeliverable_messages_wait_in_the_buffer_until_their_guard_holds() {
+        let mut a = Actor::new(TotalOrder, 3, 1, Vec::new());
+        let enc = |m: u64| Store::<Bytes, Bytes>::encode_msg(&TotalOrder, &m);
+        let d = |a: &mut Actor<TotalOrder>, origin: u64, msgs: Vec<(u64, Bytes)>| {
+            let (reply, mut rx) = oneshot::channel();
+            a.handle(Command::Deliver {
+                origin,
+                incarnation: 1,
+                messages: msgs,
+                reply,
+            });
+            rx.try_recv().unwrap().unwrap()
+        };
+        // Origin 0 sends the messages that come 2nd and 3rd in the total order.
+        assert_eq!(d(&mut a, 0, vec![(1, enc(1)), (2, enc(2))]), 2);
+        assert_eq!((a.state, a.buffer.len()), (0, 2));
+        // Origin 2 sends the 1st: everything becomes deliverable.
+        assert_eq!(d(&mut a, 2, vec![(1, enc(0))]), 1);
+        assert_eq!(a.state, 3);
+        assert!(a.buffer.is_empty());
     }
 }

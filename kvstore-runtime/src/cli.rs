@@ -107,14 +107,23 @@ async fn shutdown_signal() {
     }
 }
 
-/// Install the `tracing` subscriber (`RUST_LOG`, default `info`), logging to stderr.
+/// Install the `tracing` subscriber, logging to stderr: filter from
+/// `RUST_LOG` (default `info`); JSON lines when `KVSTORE_LOG_FORMAT=json`;
+/// colours only on a terminal.
 pub fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var("KVSTORE_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().try_init()
+    } else {
+        builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init()
+    };
 }
 
 /// Run the CLI with the process arguments.

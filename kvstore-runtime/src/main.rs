@@ -2,7 +2,6 @@
 
 fn main() {
     if let Err(e) = kvstore_runtime::cli::main() {
-        tracing::error!(error = %format!("{e:#}"), "kvstore failed");
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
