@@ -29,7 +29,14 @@ fn forbidden_sentences(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let t = line.trim_start();
-        for w in ["admit.", "Admitted.", "Axiom ", "Axioms ", "Parameter ", "Conjecture "] {
+        for w in [
+            "admit.",
+            "Admitted.",
+            "Axiom ",
+            "Axioms ",
+            "Parameter ",
+            "Conjecture ",
+        ] {
             if t.starts_with(w) || t.contains(&format!(" {w}")) {
                 found.push(format!("line {}: `{}`", i + 1, line.trim()));
             }
@@ -58,16 +65,24 @@ pub fn audit(
         )),
         Err(e) => problems.push(format!("spec unreadable: {e}")),
     }
-    if !development.contains("progress_no_deadlock") || !development.contains("progress_ops_served") {
+    if !development.contains("progress_no_deadlock") || !development.contains("progress_ops_served")
+    {
         problems.push("progress obligations missing from the main theorem".into());
     }
     let mut assumptions = Vec::new();
     match rocq.print_assumptions(development, theorem) {
         Ok(a) => {
             for u in a.untrusted(TRUSTED) {
-                problems.push(format!("assumption outside the trusted base: {} : {}", u.name, u.ty));
+                problems.push(format!(
+                    "assumption outside the trusted base: {} : {}",
+                    u.name, u.ty
+                ));
             }
-            assumptions = a.items.iter().map(|x| format!("{} : {}", x.name, x.ty)).collect();
+            assumptions = a
+                .items
+                .iter()
+                .map(|x| format!("{} : {}", x.name, x.ty))
+                .collect();
         }
         Err(e) => problems.push(format!("Print Assumptions failed: {e}")),
     }

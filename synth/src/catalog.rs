@@ -84,7 +84,10 @@ pub fn mechanisms() -> Vec<Mechanism> {
     };
     vec![Mechanism {
         name: "session-vectors",
-        imports: vec!["Mechanisms.SessionVectors", "Mechanisms.SessionVectorsProofs"],
+        imports: vec![
+            "Mechanisms.SessionVectors",
+            "Mechanisms.SessionVectorsProofs",
+        ],
         policy_type: "SV_POLICY",
         proofs_functor: "SessionVectorsProofs",
         relation: "sv_rel K keqb n",
@@ -128,7 +131,9 @@ impl Candidate {
     pub fn name(&self) -> String {
         format!(
             "{}/{}/{}",
-            self.mechanism.name, self.mechanism.variants[self.variant].name, self.representation.name
+            self.mechanism.name,
+            self.mechanism.variants[self.variant].name,
+            self.representation.name
         )
     }
 

@@ -60,7 +60,11 @@ impl ObKind {
             ObKind::ProgressOps,
         ];
         for i in 0..constraints {
-            v.extend([ObKind::LocalPut(i), ObKind::LocalGet(i), ObKind::LocalApply(i)]);
+            v.extend([
+                ObKind::LocalPut(i),
+                ObKind::LocalGet(i),
+                ObKind::LocalApply(i),
+            ]);
         }
         v
     }
@@ -178,7 +182,10 @@ impl Development {
         let mut s = String::new();
         s.push_str("From Coq Require Import Arith List Lia.\n");
         s.push_str("From KV Require Import Framework.Prelude Framework.Tactics Framework.Abstract Framework.Refinement.\n");
-        s.push_str(&format!("From KV Require Import {}.\n", c.representation.file));
+        s.push_str(&format!(
+            "From KV Require Import {}.\n",
+            c.representation.file
+        ));
         for i in &c.mechanism.imports {
             s.push_str(&format!("From KV Require Import {i}.\n"));
         }

@@ -77,7 +77,11 @@ pub trait PerfHook {
 /// Ranks closed candidates: measured ones by throughput (highest first),
 /// then unmeasured ones by the catalog's prior costs.
 pub fn rank(closed: &[Closed], hook: &mut dyn PerfHook) -> Vec<(usize, Option<f64>)> {
-    let mut r: Vec<(usize, Option<f64>)> = closed.iter().enumerate().map(|(i, c)| (i, hook.measure(c))).collect();
+    let mut r: Vec<(usize, Option<f64>)> = closed
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, hook.measure(c)))
+        .collect();
     r.sort_by(|a, b| match (a.1, b.1) {
         (Some(x), Some(y)) => y.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Equal),
         (Some(_), None) => std::cmp::Ordering::Less,
@@ -103,20 +107,28 @@ fn library(rocq: &Rocq, header: &str, names: &[&str]) -> Result<Vec<LibraryLemma
     anyhow::ensure!(
         v.ok,
         "the mechanism's library does not load: {}",
-        v.first_error().map(|e| e.message.clone()).unwrap_or(v.stderr)
+        v.first_error()
+            .map(|e| e.message.clone())
+            .unwrap_or(v.stderr)
     );
     // Each `Check` prints `name\n     : type`; split on the names.
     let mut out = Vec::new();
     let text = v.stdout;
     for (i, n) in names.iter().enumerate() {
-        let start = text.find(&format!("{n}\n")).or_else(|| text.find(n)).unwrap_or(0);
+        let start = text
+            .find(&format!("{n}\n"))
+            .or_else(|| text.find(n))
+            .unwrap_or(0);
         let end = names
             .get(i + 1)
             .and_then(|m| text[start..].find(&format!("\n{m}\n")).map(|e| start + e))
             .unwrap_or(text.len());
         out.push(LibraryLemma {
             name: n.to_string(),
-            statement: text[start..end].split_whitespace().collect::<Vec<_>>().join(" "),
+            statement: text[start..end]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
         });
     }
     Ok(out)
@@ -140,13 +152,28 @@ pub fn synthesize(
         obligations: ObKind::all(constraints).len(),
     };
     let mut remembered: HashMap<String, Vec<String>> = HashMap::new();
-    for (idx, cand) in candidates().into_iter().enumerate().take(cfg.max_candidates) {
+    for (idx, cand) in candidates()
+        .into_iter()
+        .enumerate()
+        .take(cfg.max_candidates)
+    {
         if outcome.closed.len() >= cfg.closed_wanted {
             break;
         }
         outcome.candidates_tried += 1;
         progress(&format!("candidate {}", cand.name()));
-        match grow(rocq, spec, cand.clone(), constraints, idx, proposer, cfg, log, &mut remembered, progress)? {
+        match grow(
+            rocq,
+            spec,
+            cand.clone(),
+            constraints,
+            idx,
+            proposer,
+            cfg,
+            log,
+            &mut remembered,
+            progress,
+        )? {
             Ok(closed) => outcome.closed.push(closed),
             Err(rej) => {
                 log.write(json!({"move": "reload", "candidate": rej.candidate, "obligation": rej.obligation, "reason": rej.reason}));
@@ -183,8 +210,15 @@ fn grow(
     let compiled = rocq.compile_source_to("Cand", &dev.prefix(), &dir, "Dev")?;
     log.write(json!({"move": "define", "candidate": name, "ok": compiled.verdict.ok}));
     if !compiled.verdict.ok {
-        let e = compiled.verdict.first_error().map(|e| e.message.clone()).unwrap_or_default();
-        return Ok(Err(reject("define", format!("candidate does not type-check: {e}"))));
+        let e = compiled
+            .verdict
+            .first_error()
+            .map(|e| e.message.clone())
+            .unwrap_or_default();
+        return Ok(Err(reject(
+            "define",
+            format!("candidate does not type-check: {e}"),
+        )));
     }
     let dev_rocq = rocq.clone().with_load_path("Dev", &compiled.dir);
     let header = format!("Require Import Dev.Cand.\n{}", dev.opens());
@@ -194,18 +228,29 @@ fn grow(
     );
     let lib = library(&dev_rocq, &header, &dev.candidate.mechanism.lemmas)?;
     // Decompose: the skeleton with every obligation Admitted must check.
-    let skeleton = rocq.check(&dev.render(), &CheckOptions::named("Skeleton").timeout(cfg.timeout))?;
+    let skeleton = rocq.check(
+        &dev.render(),
+        &CheckOptions::named("Skeleton").timeout(cfg.timeout),
+    )?;
     log.write(json!({"move": "decompose", "candidate": name, "ok": skeleton.ok, "admitted": skeleton.admitted}));
     if !skeleton.ok {
-        let e = skeleton.first_error().map(|e| e.message.clone()).unwrap_or_default();
-        return Ok(Err(reject("decompose", format!("skeleton rejected by Rocq: {e}"))));
+        let e = skeleton
+            .first_error()
+            .map(|e| e.message.clone())
+            .unwrap_or_default();
+        return Ok(Err(reject(
+            "decompose",
+            format!("skeleton rejected by Rocq: {e}"),
+        )));
     }
     // Prove: rank tactics per obligation, then check in rounds (parallel).
     let mut queues: Vec<(ObKind, Vec<String>, Option<Goals>)> = Vec::new();
     for kind in dev.open() {
         let lemma = kind.lemma_name();
         let goal = match cfg.feedback {
-            Feedback::Rich => dev_rocq.goal_at(&header, &dev.statement(kind), &dev.prelude(kind)).ok(),
+            Feedback::Rich => dev_rocq
+                .goal_at(&header, &dev.statement(kind), &dev.prelude(kind))
+                .ok(),
             Feedback::Binary => None,
         };
         let mem = remembered.get(&lemma).cloned().unwrap_or_default();
@@ -245,18 +290,35 @@ fn grow(
             log.write(json!({"move": if ok {"prove"} else {"repair"}, "candidate": name, "lemma": lemma, "tactic": tactic, "ok": ok, "timed_out": v.timed_out, "elapsed_ms": v.elapsed.as_millis() as u64, "error": v.first_error().map(|e| e.message.clone())}));
             if ok {
                 progress(&format!("{name}: {lemma} proved"));
-                dev.history.push(Move::Prove { lemma: lemma.clone(), tactic: tactic.clone() });
-                dev.set(kind, Status::Proved { tactic: tactic.clone() });
+                dev.history.push(Move::Prove {
+                    lemma: lemma.clone(),
+                    tactic: tactic.clone(),
+                });
+                dev.set(
+                    kind,
+                    Status::Proved {
+                        tactic: tactic.clone(),
+                    },
+                );
                 let m = remembered.entry(lemma).or_default();
                 if !m.contains(&tactic) {
                     m.push(tactic);
                 }
             } else {
-                dev.history.push(Move::Repair { lemma: lemma.clone(), tactic });
+                dev.history.push(Move::Repair {
+                    lemma: lemma.clone(),
+                    tactic,
+                });
                 let msg = v
                     .first_error()
                     .map(|e| e.message.clone())
-                    .unwrap_or_else(|| if v.timed_out { "timeout".into() } else { v.stderr.clone() });
+                    .unwrap_or_else(|| {
+                        if v.timed_out {
+                            "timeout".into()
+                        } else {
+                            v.stderr.clone()
+                        }
+                    });
                 last_error.insert(kind, msg);
             }
         }
@@ -272,17 +334,33 @@ fn grow(
             "goal:\n{goal}\nlast error: {}",
             last_error.get(&kind).cloned().unwrap_or_default()
         );
-        dev.history.push(Move::Revert { lemma: kind.lemma_name() });
-        dev.set(kind, Status::Failed { feedback: feedback.clone() });
+        dev.history.push(Move::Revert {
+            lemma: kind.lemma_name(),
+        });
+        dev.set(
+            kind,
+            Status::Failed {
+                feedback: feedback.clone(),
+            },
+        );
         return Ok(Err(reject(&kind.lemma_name(), feedback)));
     }
     // Closed: the whole development must check, then pass the audit.
     let source = dev.render();
-    let full = rocq.check(&source, &CheckOptions::named("Development").timeout(cfg.timeout * 4))?;
+    let full = rocq.check(
+        &source,
+        &CheckOptions::named("Development").timeout(cfg.timeout * 4),
+    )?;
     log.write(json!({"move": "check", "candidate": name, "ok": full.is_closed()}));
     if !full.is_closed() {
-        let e = full.first_error().map(|e| e.message.clone()).unwrap_or_default();
-        return Ok(Err(reject("store_correct", format!("assembled development rejected: {e}"))));
+        let e = full
+            .first_error()
+            .map(|e| e.message.clone())
+            .unwrap_or_default();
+        return Ok(Err(reject(
+            "store_correct",
+            format!("assembled development rejected: {e}"),
+        )));
     }
     let report = audit(rocq, &source, "store_correct", &spec.path, &spec.sha256)?;
     log.write(json!({"move": "audit", "candidate": name, "passed": report.passed, "problems": report.problems}));
@@ -296,14 +374,16 @@ fn grow(
     }))
 }
 
-/// Extraction commands for a closed development compiled as `Synth.Development`.
+/// Extraction commands for a closed development compiled as `Synth.Development`:
+/// the store's entry points (`Proofs.Alg`, the algorithm the theorem is about).
 pub fn extraction_source(json_out: &str, ml_out: &str) -> String {
-    let names = "state token msg init token0 put get deliverable apply";
+    let names = ["init", "token0", "put", "get", "deliverable", "apply"]
+        .iter()
+        .map(|n| format!("Proofs.Alg.{n}"))
+        .collect::<Vec<_>>()
+        .join(" ");
     format!(
         "Require Import Synth.Development.\nRequire Extraction.\n\
-         Definition state := Proofs.Alg.state.\nDefinition token := Proofs.Alg.token.\nDefinition msg := Proofs.Alg.msg.\n\
-         Definition init := @Proofs.Alg.init.\nDefinition token0 := Proofs.Alg.token0.\nDefinition put := @Proofs.Alg.put.\n\
-         Definition get := @Proofs.Alg.get.\nDefinition deliverable := @Proofs.Alg.deliverable.\nDefinition apply := @Proofs.Alg.apply.\n\
          Extraction Language OCaml.\nExtraction \"{ml_out}\" {names}.\n\
          Extraction Language JSON.\nExtraction \"{json_out}\" {names}.\n"
     )
@@ -312,7 +392,11 @@ pub fn extraction_source(json_out: &str, ml_out: &str) -> String {
 /// Compiles a shipped development and extracts it (OCaml and JSON) into `out`.
 pub fn extract(rocq: &Rocq, development: &Path, out: &Path) -> Result<()> {
     let compiled = rocq.compile_to(development, out, "Synth")?;
-    anyhow::ensure!(compiled.verdict.ok, "development does not compile: {:?}", compiled.verdict.first_error());
+    anyhow::ensure!(
+        compiled.verdict.ok,
+        "development does not compile: {:?}",
+        compiled.verdict.first_error()
+    );
     let r = rocq.clone().with_load_path("Synth", &compiled.dir);
     let json = out.join("store.json");
     let ml = out.join("store.ml");
@@ -356,7 +440,11 @@ mod tests {
         Closed {
             development: Development::new(spec, cand, 1),
             source: String::new(),
-            audit: AuditReport { passed: true, problems: vec![], assumptions: vec![] },
+            audit: AuditReport {
+                passed: true,
+                problems: vec![],
+                assumptions: vec![],
+            },
         }
     }
 

@@ -7,7 +7,10 @@ use synth::oracle::Feedback;
 use synth::run::{run, ProposerKind, RunOptions};
 
 #[derive(Parser)]
-#[command(name = "synth", about = "Synthesize a verified replicated key-value store from a Rocq spec")]
+#[command(
+    name = "synth",
+    about = "Synthesize a verified replicated key-value store from a Rocq spec"
+)]
 struct Cli {
     /// Project root (holds specs/, extracted/, results/).
     #[arg(long, global = true, default_value = ".")]
@@ -88,7 +91,18 @@ fn main() -> Result<()> {
             anyhow::ensure!(report.passed, "audit failed");
             Ok(())
         }
-        Cmd::Run { spec, proposer, replay, feedback, seed: _, budget, closed, timeout, out, no_record } => {
+        Cmd::Run {
+            spec,
+            proposer,
+            replay,
+            feedback,
+            seed: _,
+            budget,
+            closed,
+            timeout,
+            out,
+            no_record,
+        } => {
             let proposer = match proposer {
                 ProposerArg::Builtin => ProposerKind::Builtin,
                 ProposerArg::Replay => ProposerKind::Replay,
@@ -119,7 +133,10 @@ fn main() -> Result<()> {
             let result = result?;
             println!("{}", serde_json::to_string_pretty(&result.summary)?);
             if result.closed {
-                println!("closed: development in {}", result.out.join("rocq/Development.v").display());
+                println!(
+                    "closed: development in {}",
+                    result.out.join("rocq/Development.v").display()
+                );
                 Ok(())
             } else {
                 anyhow::bail!("no candidate found (reasons above, under \"rejected\")")

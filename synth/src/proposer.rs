@@ -56,10 +56,14 @@ fn conclusion(statement: &str) -> &str {
 /// Scores how well a lemma's conclusion matches a goal (shared identifiers,
 /// ignoring the ubiquitous ones).
 pub fn match_score(goal: &str, lemma_statement: &str) -> usize {
-    const COMMON: &[&str] = &["K", "keqb", "n", "nat", "Prop", "forall", "Type", "bool", "true", "false"];
+    const COMMON: &[&str] = &[
+        "K", "keqb", "n", "nat", "Prop", "forall", "Type", "bool", "true", "false",
+    ];
     let g = idents(goal);
     let l = idents(conclusion(lemma_statement));
-    g.intersection(&l).filter(|w| !COMMON.contains(&w.as_str())).count()
+    g.intersection(&l)
+        .filter(|w| !COMMON.contains(&w.as_str()))
+        .count()
 }
 
 /// The goal-directed tactic portfolio of the offline engine.
@@ -87,7 +91,10 @@ impl Proposer for Builtin {
 
     fn propose(&mut self, req: &Request) -> Vec<String> {
         let mut out: Vec<String> = req.remembered.to_vec();
-        let goal_text = req.goal.and_then(|g| g.goals.first()).map(|g| g.conclusion.clone());
+        let goal_text = req
+            .goal
+            .and_then(|g| g.goals.first())
+            .map(|g| g.conclusion.clone());
         let trivially_true = goal_text.as_deref().map(str::trim) == Some("True")
             || req.goal.is_some_and(|g| g.count == 0);
         if trivially_true {
@@ -140,7 +147,10 @@ impl Replay {
                 .map_err(|e| anyhow::anyhow!("run log line {}: {e}", i + 1))?;
             if v["move"] == "prove" {
                 if let (Some(l), Some(t)) = (v["lemma"].as_str(), v["tactic"].as_str()) {
-                    recorded.entry(l.to_string()).or_default().push(t.to_string());
+                    recorded
+                        .entry(l.to_string())
+                        .or_default()
+                        .push(t.to_string());
                 }
             }
         }
@@ -166,7 +176,8 @@ mod tests {
         vec![
             LibraryLemma {
                 name: "get_latest".into(),
-                statement: "forall X, rel X -> res_write K Ab res = latest keqb k (applied Ab r)".into(),
+                statement: "forall X, rel X -> res_write K Ab res = latest keqb k (applied Ab r)"
+                    .into(),
             },
             LibraryLemma {
                 name: "get_issued".into(),
@@ -195,7 +206,9 @@ mod tests {
 
     #[test]
     fn true_goals_are_closed_first() {
-        let goals = crate::oracle::parse_show("1 goal\n  \n  ============================\n  True\n").unwrap();
+        let goals =
+            crate::oracle::parse_show("1 goal\n  \n  ============================\n  True\n")
+                .unwrap();
         let library = lib();
         let req = Request {
             lemma: "c0_holds_at_put",
@@ -219,7 +232,10 @@ mod tests {
             library: &library,
             remembered: &[],
         };
-        assert_eq!(r.propose(&mk("base_init")), vec!["eapply x; eauto.".to_string()]);
+        assert_eq!(
+            r.propose(&mk("base_init")),
+            vec!["eapply x; eauto.".to_string()]
+        );
         assert!(r.propose(&mk("base_put")).is_empty());
     }
 }

@@ -89,7 +89,10 @@ pub fn oracle_for(root: &Path, spec: &SpecSource, work: &Path, timeout: Duration
         let user = work.join("user");
         let c = rocq.compile_to(&spec.path, &user, "User")?;
         if !c.verdict.ok {
-            let e = c.verdict.first_error().map(|e| format!("line {}: {}", e.line, e.message));
+            let e = c
+                .verdict
+                .first_error()
+                .map(|e| format!("line {}: {}", e.line, e.message));
             bail!(
                 "spec {} does not compile: Rocq says: {}",
                 spec.path.display(),
@@ -113,14 +116,20 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
     let syn_dir = out.join("synthesis");
     std::fs::create_dir_all(&rocq_dir)?;
     std::fs::create_dir_all(&syn_dir)?;
+    let rocq_dir = rocq_dir.canonicalize()?;
+    let syn_dir = syn_dir.canonicalize()?;
     let work = tempfile::Builder::new().prefix("synth-").tempdir()?;
     let rocq = oracle_for(&opts.root, &spec, work.path(), opts.timeout)?;
     let log = RunLog::create(&syn_dir.join("run.jsonl"))?;
     let mut proposer: Box<dyn Proposer> = match opts.proposer {
         ProposerKind::Builtin => Box::new(Builtin::new(hammer_available())),
         ProposerKind::Replay => {
-            let p = opts.replay_log.clone().unwrap_or_else(|| syn_dir.join("run.jsonl.replay"));
-            let text = std::fs::read_to_string(&p).with_context(|| format!("reading replay log {}", p.display()))?;
+            let p = opts
+                .replay_log
+                .clone()
+                .unwrap_or_else(|| syn_dir.join("run.jsonl.replay"));
+            let text = std::fs::read_to_string(&p)
+                .with_context(|| format!("reading replay log {}", p.display()))?;
             Box::new(Replay::from_log(&text)?)
         }
     };
@@ -143,7 +152,10 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         // Keep only the sources: compiled artefacts are rebuilt on demand.
         for e in std::fs::read_dir(&rocq_dir)?.flatten() {
             let p = e.path();
-            let keep = matches!(p.extension().and_then(|x| x.to_str()), Some("v" | "json" | "ml" | "mli"));
+            let keep = matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("v" | "json" | "ml" | "mli")
+            );
             if !keep {
                 let _ = std::fs::remove_file(&p);
             }
@@ -170,7 +182,10 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         "feedback": format!("{:?}", opts.feedback).to_lowercase(),
         "assumptions": shipped.map(|c| c.audit.assumptions.clone()),
     });
-    std::fs::write(syn_dir.join("summary.json"), serde_json::to_string_pretty(&summary)?)?;
+    std::fs::write(
+        syn_dir.join("summary.json"),
+        serde_json::to_string_pretty(&summary)?,
+    )?;
     if opts.record {
         record(&opts.root, &summary, &opts.command)?;
     }
@@ -187,7 +202,10 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
 /// Whether CoqHammer's tactics are installed (Debian's libcoq-hammer).
 fn hammer_available() -> bool {
     Path::new("/usr/lib/ocaml/coq-hammer-tactics").exists()
-        && std::process::Command::new("coqc").arg("--version").output().is_ok()
+        && std::process::Command::new("coqc")
+            .arg("--version")
+            .output()
+            .is_ok()
         && false // sauto needs `From Hammer Require Import Tactics` in the prefix; enabled when the catalog imports it
 }
 
@@ -235,7 +253,12 @@ pub fn provenance(root: &Path) -> (Value, String) {
     let dirty = !sh("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty();
     let mem_kib: u64 = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|t| t.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|x| x.parse().ok()))
+        .and_then(|t| {
+            t.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|x| x.parse().ok())
+        })
         .unwrap_or(0);
     let machine = json!({
         "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
@@ -268,13 +291,25 @@ pub fn listing() -> String {
 /// Re-audits a store folder written by `synth run`.
 pub fn audit_dir(root: &Path, dir: &Path) -> Result<crate::audit::AuditReport> {
     let summary: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.join("synthesis/summary.json")).context("reading synthesis/summary.json")?,
+        &std::fs::read_to_string(dir.join("synthesis/summary.json"))
+            .context("reading synthesis/summary.json")?,
     )?;
     let spec_file = root.join(summary["spec_file"].as_str().unwrap_or_default());
-    let spec = resolve(&spec_file.display().to_string(), &root.join("specs"))
-        .or_else(|_| resolve(summary["spec"].as_str().unwrap_or_default(), &root.join("specs")))?;
+    let spec = resolve(&spec_file.display().to_string(), &root.join("specs")).or_else(|_| {
+        resolve(
+            summary["spec"].as_str().unwrap_or_default(),
+            &root.join("specs"),
+        )
+    })?;
     let work = tempfile::Builder::new().prefix("synth-audit-").tempdir()?;
     let rocq = oracle_for(root, &spec, work.path(), Duration::from_secs(120))?;
-    let dev = std::fs::read_to_string(dir.join("rocq/Development.v")).context("reading rocq/Development.v")?;
-    crate::audit::audit(&rocq, &dev, "store_correct", &spec.path, summary["spec_sha256"].as_str().unwrap_or_default())
+    let dev = std::fs::read_to_string(dir.join("rocq/Development.v"))
+        .context("reading rocq/Development.v")?;
+    crate::audit::audit(
+        &rocq,
+        &dev,
+        "store_correct",
+        &spec.path,
+        summary["spec_sha256"].as_str().unwrap_or_default(),
+    )
 }

@@ -17,7 +17,8 @@ pub struct RunLog {
 impl RunLog {
     /// Creates (truncates) the log file.
     pub fn create(path: &Path) -> anyhow::Result<RunLog> {
-        let f = File::create(path).map_err(|e| anyhow::anyhow!("creating {}: {e}", path.display()))?;
+        let f =
+            File::create(path).map_err(|e| anyhow::anyhow!("creating {}: {e}", path.display()))?;
         Ok(RunLog {
             out: Arc::new(Mutex::new(BufWriter::new(f))),
             start: Instant::now(),
@@ -27,7 +28,10 @@ impl RunLog {
     /// Appends one record; `t_ms` (time since the start) is added.
     pub fn write(&self, mut record: Value) {
         if let Value::Object(m) = &mut record {
-            m.insert("t_ms".into(), json!(self.start.elapsed().as_millis() as u64));
+            m.insert(
+                "t_ms".into(),
+                json!(self.start.elapsed().as_millis() as u64),
+            );
         }
         if let Ok(mut w) = self.out.lock() {
             let _ = writeln!(w, "{record}");

@@ -49,7 +49,11 @@ fn kebab(stem: &str) -> String {
         if ch.is_ascii_uppercase() && i > 0 && !out.ends_with('-') {
             out.push('-');
         }
-        out.push(if ch == '_' { '-' } else { ch.to_ascii_lowercase() });
+        out.push(if ch == '_' {
+            '-'
+        } else {
+            ch.to_ascii_lowercase()
+        });
     }
     out
 }
@@ -98,12 +102,16 @@ pub fn resolve(arg: &str, specs_dir: &Path) -> Result<SpecSource> {
             .find(|(n, s)| *n == key || s.to_ascii_lowercase() == key.replace('-', ""))
             .ok_or_else(|| {
                 let known: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-                anyhow!("unknown spec {arg:?}; known specs: {}; or give the path of a .v file", known.join(", "))
+                anyhow!(
+                    "unknown spec {arg:?}; known specs: {}; or give the path of a .v file",
+                    known.join(", ")
+                )
             })?;
         let path = specs_dir.join("theories/Specs").join(format!("{stem}.v"));
         (path, format!("KV.Specs.{stem}"), name.to_string(), false)
     };
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let definition = find_definition(&text).ok_or_else(|| {
         anyhow!(
             "{} defines no spec: expected `Definition NAME {{K : Type}} (keqb : K -> K -> bool) : spec K := [...]` (see specs/README.md)",
@@ -146,8 +154,17 @@ pub fn count_constraints(rocq: &Rocq, spec: &SpecSource) -> Result<usize> {
     let count = v
         .stdout
         .lines()
-        .find_map(|l| l.trim().strip_prefix("= ").and_then(|x| x.trim().parse::<usize>().ok()))
-        .ok_or_else(|| anyhow!("could not read the number of constraints from Rocq's output: {}", v.stdout))?;
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("= ")
+                .and_then(|x| x.trim().parse::<usize>().ok())
+        })
+        .ok_or_else(|| {
+            anyhow!(
+                "could not read the number of constraints from Rocq's output: {}",
+                v.stdout
+            )
+        })?;
     Ok(count)
 }
 
@@ -170,7 +187,9 @@ mod tests {
 
     #[test]
     fn unknown_builtin_names_the_known_ones() {
-        let e = resolve("nonsense", Path::new("/nonexistent")).unwrap_err().to_string();
+        let e = resolve("nonsense", Path::new("/nonexistent"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("read-your-writes"), "{e}");
     }
 }

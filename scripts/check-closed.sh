@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Fails if any Admitted, admit, Axiom, Conjecture or Parameter (outside module
+# types, which declare interfaces) appears in specs/ or in shipped developments,
+# and checks with Print Assumptions that the framework theorems are closed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bad=$(grep -rnE '^\s*(Admitted\.|admit\.|Axiom |Conjecture )|[^a-zA-Z_](admit|Admitted)\.' --include='*.v' specs extracted || true)
+if [ -n "$bad" ]; then echo "holes or axioms found:"; echo "$bad"; exit 1; fi
+# Parameter is only allowed inside a Module Type (an interface).
+for f in $(grep -rlE '^\s*Parameter ' --include='*.v' specs extracted || true); do
+  awk -v F="$f" '/^[[:space:]]*Module Type/{t=1} /^[[:space:]]*End /{ if (t) t=0 } /^[[:space:]]*Parameter /{ if (!t) { print F": "$0; bad=1 } } END{exit bad}' "$f" || { echo "undeclared Parameter outside a module type"; exit 1; }
+done
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/Assumptions.v" <<'V'
+From KV Require Import Representations.AssocList Representations.FunctionStore.
+Print Assumptions AssocList.find_add.
+Print Assumptions FunctionStore.find_add.
+V
+root=$(pwd)
+out=$(cd "$tmp" && coqc -Q "$root/specs/theories" KV Assumptions.v 2>&1) || { echo "$out"; exit 1; }
+if ! echo "$out" | grep -q 'Closed under the global context' || echo "$out" | grep -q '^Axioms:'; then echo "$out"; exit 1; fi
+echo "closed: no holes, no axioms in specs/ and extracted/"
