@@ -24,6 +24,24 @@ pub(crate) struct Link {
     pub max_batch: usize,
 }
 
+/// A delivery carries at most this many payload bytes (but at least one message).
+const MAX_BATCH_BYTES: usize = 4 << 20;
+
+/// The first messages of `outbox`: at most `max` of them and, beyond the
+/// first, at most `max_bytes` of payload.
+fn next_batch(outbox: &VecDeque<Envelope>, max: usize, max_bytes: usize) -> Vec<Envelope> {
+    let mut bytes = 0usize;
+    let mut batch = Vec::new();
+    for m in outbox.iter().take(max) {
+        bytes += m.payload.len();
+        if !batch.is_empty() && bytes > max_bytes {
+            break;
+        }
+        batch.push(m.clone());
+    }
+    batch
+}
+
 /// Build a lazily connecting channel to `addr` (`host:port` or a URI).
 pub(crate) fn lazy_channel(addr: &str) -> Result<Channel, tonic::transport::Error> {
     let uri = if addr.contains("://") {
@@ -64,7 +82,7 @@ pub(crate) async fn run(link: Link, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
         while let Ok((seq, payload)) = rx.try_recv() {
             outbox.push_back(Envelope { seq, payload });
         }
-        let messages: Vec<Envelope> = outbox.iter().take(link.max_batch).cloned().collect();
+        let messages = next_batch(&outbox, link.max_batch, MAX_BATCH_BYTES);
         let first = messages[0].seq;
         let mut req = tonic::Request::new(DeliverRequest {
             origin: link.origin,
@@ -104,5 +122,25 @@ pub(crate) async fn run(link: Link, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
                 backoff = (backoff * 2).min(link.retry_max);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_respect_count_and_byte_limits() {
+        let outbox: VecDeque<Envelope> = (1..=5)
+            .map(|seq| Envelope {
+                seq,
+                payload: vec![0; 10],
+            })
+            .collect();
+        let seqs = |b: Vec<Envelope>| b.iter().map(|e| e.seq).collect::<Vec<_>>();
+        assert_eq!(seqs(next_batch(&outbox, 3, 1000)), vec![1, 2, 3]);
+        assert_eq!(seqs(next_batch(&outbox, 10, 25)), vec![1, 2]);
+        // An oversized first message still goes alone.
+        assert_eq!(seqs(next_batch(&outbox, 10, 5)), vec![1]);
     }
 }
