@@ -10,6 +10,7 @@
 //! * Erased values are [`Dummy`].
 #![allow(dead_code)]
 
+use serde::ser::SerializeSeq;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::rc::Rc;
@@ -197,7 +198,12 @@ impl<A: Eq> Eq for List<A> {}
 
 impl<A: Serialize> Serialize for List<A> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
+        // Length first: binary formats (bincode) need it up front.
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        for x in self.iter() {
+            seq.serialize_element(x)?;
+        }
+        seq.end()
     }
 }
 
@@ -315,6 +321,9 @@ mod tests {
         assert!(l == l.clone());
         let json = serde_json::to_string(&l).unwrap();
         let back: List<u64> = serde_json::from_str(&json).unwrap();
+        assert!(back == l);
+        let bytes = bincode::serialize(&l).unwrap();
+        let back: List<u64> = bincode::deserialize(&bytes).unwrap();
         assert!(back == l);
         drop(l);
     }

@@ -112,6 +112,30 @@ pub fn cargo_build(dir: &Path, args: &[&str]) {
     );
 }
 
+/// Run `cargo <args>` (offline) in the project `dir`, asserting success.
+pub fn cargo_in(dir: &Path, args: &[&str]) -> String {
+    let o = Command::new(cargo())
+        .arg(args[0])
+        .arg("--offline")
+        .args(&args[1..])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("run cargo");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        o.status.success(),
+        "cargo {args:?} failed in {}:\n{text}",
+        dir.display()
+    );
+    text
+}
+
 /// Run a binary built into the shared target directory.
 pub fn run_bin(path: &str) -> (bool, String, String) {
     let o = Command::new(target_dir().join("debug").join(path))
