@@ -116,8 +116,15 @@ pub(crate) fn spawn<S: Store<Bytes, Bytes>>(
         .spawn(move || {
             let mut actor = Actor::new(store, replicas, me, links);
             while let Some(cmd) = commands.blocking_recv() {
-                if !actor.handle(cmd) {
-                    break;
+                // A panicking store must not take the replica down: the
+                // command's reply channel is dropped (the client sees an
+                // error) and the actor goes on.
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| actor.handle(cmd))) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(_) => {
+                        tracing::error!(replica = me, "the store panicked while handling a command")
+                    }
                 }
             }
             tracing::debug!(replica = me, "replica actor stopped");

@@ -16,8 +16,11 @@ use std::future::Future;
 use std::pin::Pin;
 use tokio::net::TcpListener;
 
+/// Name of the verified store extracted from the read-your-writes spec.
+pub const READ_YOUR_WRITES: &str = "read-your-writes";
+
 /// Names of all registered stores.
-pub const STORE_NAMES: &[&str] = &[HANDWRITTEN_VC];
+pub const STORE_NAMES: &[&str] = &[HANDWRITTEN_VC, READ_YOUR_WRITES];
 
 /// A store name that is not registered.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -44,7 +47,8 @@ pub fn with_store_by_name<V: StoreVisitor>(
 ) -> Result<V::Output, UnknownStore> {
     match name {
         HANDWRITTEN_VC => Ok(visitor.visit(HandwrittenVc)),
-        // Generated (verified) stores are registered here.
+        // Generated (verified) stores, from extracted/stores/<name>.
+        READ_YOUR_WRITES => Ok(visitor.visit(store_read_your_writes::Algorithm)),
         _ => Err(UnknownStore {
             name: name.to_string(),
             known: STORE_NAMES.to_vec(),

@@ -55,6 +55,12 @@ pub(crate) struct KvService {
     pub default_wait: Duration,
 }
 
+fn dropped(id: u64) -> Status {
+    Status::unavailable(format!(
+        "replica {id} did not answer: it is shutting down or failed on this request (see its log)"
+    ))
+}
+
 fn stopped(id: u64) -> Status {
     Status::unavailable(format!("replica {id} is shutting down"))
 }
@@ -87,7 +93,7 @@ impl KvService {
         match tokio::time::timeout(budget, rx).await {
             Ok(Ok(Ok(answer))) => Ok(answer),
             Ok(Ok(Err(ClientRejection::MalformedToken(m)))) => Err(Status::invalid_argument(m)),
-            Ok(Err(_)) => Err(stopped(self.id)),
+            Ok(Err(_)) => Err(dropped(self.id)),
             Err(_) => {
                 tracing::debug!(
                     replica = self.id,
@@ -220,7 +226,7 @@ impl Replication for ReplicationService {
                 received_upto: upto,
             })),
             Ok(Err(e)) => Err(Status::failed_precondition(e.to_string())),
-            Err(_) => Err(stopped(self.id)),
+            Err(_) => Err(dropped(self.id)),
         }
     }
 }
