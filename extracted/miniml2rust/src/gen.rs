@@ -404,7 +404,7 @@ pub fn generate_store_crate(
         ("Cargo.toml", cargo_toml(name, deps)),
         ("src/lib.rs", format_rust(&lib)),
         ("src/extracted.rs", format_rust(&extracted)),
-        ("src/runtime.rs", crate::runtime_source().to_string()),
+        ("src/runtime.rs", crate::runtime_source()),
     ];
     for (f, text) in &files {
         std::fs::write(out.join(f), text).map_err(io)?;

@@ -21,13 +21,29 @@ pub mod runtime;
 pub use error::{Error, Result};
 
 /// Source of the runtime module, as copied into generated crates (without
-/// its unit tests).
-pub fn runtime_source() -> &'static str {
+/// its unit tests, which need dev-dependencies).
+pub fn runtime_source() -> String {
     let full = include_str!("runtime.rs");
     match full.find("\n#[cfg(test)]\nmod tests") {
-        Some(i) => &full[..=i],
-        None => full,
+        Some(i) => format!("{}\n", full[..i].trim_end()),
+        None => full.to_string(),
     }
+}
+
+/// A path as it is named in generated headers: separators normalised and
+/// `.` components dropped, so that `a//b/./c.json` and `./a/b/c.json` give
+/// the same (reproducible) text.
+pub fn source_label(p: &std::path::Path) -> String {
+    let parts: Vec<String> = p
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect();
+    let joined = parts.join("/");
+    joined
+        .strip_prefix("//")
+        .map(|s| format!("/{s}"))
+        .unwrap_or(joined)
 }
 
 /// Run `f` on a thread with a large stack: parsing and translating deeply
@@ -48,4 +64,28 @@ pub fn translate_json(json: &str, source: &str) -> Result<String> {
     let m = ast::parse_module(json)?;
     let t = codegen::translate(&m)?;
     Ok(gen::format_rust(&gen::module_text(&t, source)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn source_labels_are_normalised() {
+        assert_eq!(
+            source_label(Path::new("extracted/stores/x//rocq/store.json")),
+            "extracted/stores/x/rocq/store.json"
+        );
+        assert_eq!(source_label(Path::new("./a/./b.json")), "a/b.json");
+        assert_eq!(source_label(Path::new("/tmp/a.json")), "/tmp/a.json");
+    }
+
+    #[test]
+    fn runtime_source_has_no_tests_and_ends_cleanly() {
+        let r = runtime_source();
+        assert!(!r.contains("#[cfg(test)]"));
+        assert!(r.ends_with("}\n") && !r.ends_with("\n\n"));
+        assert!(r.contains("pub struct List<A>"));
+    }
 }

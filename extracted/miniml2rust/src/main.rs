@@ -50,7 +50,7 @@ fn main() -> anyhow::Result<()> {
                 Some(p) => miniml2rust::gen::Deps::Standalone { store_api: p },
                 None => miniml2rust::gen::Deps::Workspace,
             };
-            let label = json.display().to_string();
+            let label = miniml2rust::source_label(&json);
             let text =
                 std::fs::read_to_string(&json).with_context(|| format!("reading {label}"))?;
             let report = miniml2rust::with_big_stack(move || {
@@ -59,7 +59,7 @@ fn main() -> anyhow::Result<()> {
             println!("{report}");
         }
         Cmd::Translate { json } => {
-            let label = json.display().to_string();
+            let label = miniml2rust::source_label(&json);
             let text =
                 std::fs::read_to_string(&json).with_context(|| format!("reading {label}"))?;
             let rust =

@@ -10,6 +10,7 @@
 //! * Erased values are [`Dummy`].
 #![allow(dead_code)]
 
+use serde::ser::SerializeSeq;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::rc::Rc;
@@ -197,7 +198,12 @@ impl<A: Eq> Eq for List<A> {}
 
 impl<A: Serialize> Serialize for List<A> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
+        // Length first: binary formats (bincode) need it up front.
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        for x in self.iter() {
+            seq.serialize_element(x)?;
+        }
+        seq.end()
     }
 }
 
@@ -286,4 +292,3 @@ impl<A: CoqShow> CoqShow for List<A> {
         format!("[{}]", items.join("; "))
     }
 }
-
