@@ -32,7 +32,7 @@ pub fn parse_grpc_timeout(s: &str) -> Option<Duration> {
 pub fn wait_budget(meta: &MetadataMap, default: Duration) -> Duration {
     match grpc_timeout(meta) {
         Some(d) => {
-            let margin = (d / 10).clamp(Duration::from_millis(1), Duration::from_millis(50));
+            let margin = (d / 10).min(Duration::from_millis(50));
             d.saturating_sub(margin)
         }
         None => default,
