@@ -1,0 +1,687 @@
+(** * Proofs for the causal-vector mechanism: base simulation, progress and
+    the guard lemmas used to discharge the session-guarantee and causal
+    constraints.
+
+    The invariant extends the one of [SessionVectorsProofs.sv_inv] with what
+    each in-flight message's dependency vector covers ([msg_ok]): every write
+    it covers is older (smaller identifier) than the message's write, which
+    gives progress (causal delivery never deadlocks), and it covers the
+    session writes, reads and causal past of the write's session, which
+    makes delivery respect monotonic writes, writes-follow-reads and causal
+    visibility. *)
+From Coq Require Import Arith Bool List Lia.
+From KV Require Import Framework.Prelude Framework.Tactics Framework.Events
+  Framework.Algorithm Framework.Concrete Framework.Abstract Framework.Refinement
+  Representations.Rep Mechanisms.VectorClock Mechanisms.CausalVectors
+  Mechanisms.SessionVectorsProofs.
+Import ListNotations.
+
+(** A vector not below another has an entry above it. *)
+Lemma vle_false : forall a b, vle a b = false -> exists i, nth i b 0 < nth i a 0.
+Proof.
+  induction a as [|x a IH]; intros b H; simpl in H; [discriminate|].
+  destruct b as [|y b]; apply andb_false_iff in H as [H|H].
+  - exists 0; simpl; apply Nat.eqb_neq in H; lia.
+  - destruct (IH [] H) as [i Hi]; exists (S i); simpl; rewrite nth_nil0 in Hi; exact Hi.
+  - exists 0; simpl; apply Nat.leb_gt in H; exact H.
+  - destruct (IH b H) as [i Hi]; exists (S i); exact Hi.
+Qed.
+
+Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
+  Module Alg := CausalVectors R P.
+  Module Ref := Refinement Alg.
+  Import Ref.
+
+  Lemma put_spec : forall K V (eqb : K -> K -> bool) st tk k (v : V) st' t' m,
+    Alg.put eqb st tk k v = Some (st', t', m) ->
+    (P.put_guard = true -> vle tk (Alg.clock st) = true) /\
+    st' = Alg.mkSt (Alg.me st) (vset (Alg.clock st) (Alg.me st) (S (nth (Alg.me st) (Alg.clock st) 0)))
+                   (R.add eqb k v (Alg.store st)) /\
+    t' = vset tk (Alg.me st) (S (nth (Alg.me st) (Alg.clock st) 0)) /\
+    m = Alg.mkMsg (Alg.me st) (S (nth (Alg.me st) (Alg.clock st) 0)) (Alg.clock st) k v.
+  Proof.
+    unfold Alg.put; intros K V eqb st tk k v st' t' m H.
+    destruct P.put_guard; simpl in H.
+    - destruct (vle tk (Alg.clock st)); simpl in H; inv_some; auto.
+    - inv_some; split; auto; discriminate.
+  Qed.
+
+  Lemma get_spec : forall K V (eqb : K -> K -> bool) st tk k (res : option V) t',
+    Alg.get eqb st tk k = Some (res, t') ->
+    vle tk (Alg.clock st) = true /\ res = R.find eqb k (Alg.store st) /\
+    t' = (if P.get_merge then vmax tk (Alg.clock st) else tk).
+  Proof.
+    unfold Alg.get; intros K V eqb st tk k res t' H.
+    destruct (vle tk (Alg.clock st)); inv_some; auto.
+  Qed.
+
+  Lemma deliverable_spec : forall K V (st : Alg.state K V) m,
+    Alg.deliverable st m = true <->
+    S (nth (Alg.morig m) (Alg.clock st) 0) = Alg.mseq m /\
+    forall i, i <> Alg.morig m -> nth i (Alg.mdeps m) 0 <= nth i (Alg.clock st) 0.
+  Proof.
+    intros; unfold Alg.deliverable; rewrite andb_true_iff, Nat.eqb_eq, vle_spec.
+    split; intros [H1 H2]; split; auto.
+    - intros i Hi; specialize (H2 i); rewrite nth_vset in H2.
+      destruct (Nat.eqb_spec i (Alg.morig m)); [contradiction|auto].
+    - intros i; rewrite nth_vset; destruct (Nat.eqb_spec i (Alg.morig m)); [lia|auto].
+  Qed.
+
+  Section Proofs.
+    Variable K : Type.
+    Variable keqb : K -> K -> bool.
+    Hypothesis keqb_spec : forall a b, keqb a b = true <-> a = b.
+    Variable n : nat.
+
+    Definition cv_stamp (X : sys K) (r : nat) : stamp := (S (nth r (Alg.clock (rst X r)) 0), r).
+    Definition cv_msg_id (m : Alg.msg K nat) : nat := Alg.mval m.
+
+    (** [covers aw v l]: every identifier of [l] is a write of [aw] whose
+        stamp is at most [v] at its origin. *)
+    Definition covers (aw : list (write K)) (v : list nat) (l : list nat) : Prop :=
+      forall i, In i l -> exists w, In w aw /\ wid w = i /\ fst (wstamp w) <= nth (worig w) v 0.
+
+    Lemma covers_mono : forall aw aw' v v' l, covers aw v l ->
+      (forall x, In x aw -> In x aw') -> (forall o, nth o v 0 <= nth o v' 0) ->
+      covers aw' v' l.
+    Proof.
+      intros aw aw' v v' l H Ha Hv i Hi; destruct (H i Hi) as [w (Hw & E & Hs)].
+      exists w; split; [auto|split; [auto|]]. specialize (Hv (worig w)); lia.
+    Qed.
+
+    Lemma covers_sub : forall aw v l L,
+      (forall w, In w aw -> fst (wstamp w) <= nth (worig w) v 0 -> In (wid w) L) ->
+      covers aw v l -> sub l L.
+    Proof.
+      intros aw v l L H Hc i Hi; destruct (Hc i Hi) as [w (Hw & <- & Hs)]; auto.
+    Qed.
+
+    Lemma sub_cons : forall l (x : write K) l2, sub l (ids l2) -> sub l (ids (x :: l2)).
+    Proof. intros l x l2 H i Hi; simpl; right; auto. Qed.
+
+    (** What an in-flight message [m] of write [w] depends on. *)
+    Record msg_ok (aw : list (write K)) (rs : nat -> Alg.state K nat) (m : Alg.msg K nat) (w : write K) : Prop := {
+      d_orig : S (nth (Alg.morig m) (Alg.mdeps m) 0) = Alg.mseq m;
+      d_le : forall o, nth o (Alg.mdeps m) 0 <= nth o (Alg.clock (rs o)) 0;
+      d_lt : forall w', In w' aw -> fst (wstamp w') <= nth (worig w') (Alg.mdeps m) 0 ->
+        wid w' < wid w;
+      d_sessw : P.put_guard = true -> covers aw (Alg.mdeps m) (wsessw w);
+      d_obs : P.put_guard = true -> P.get_merge = true -> covers aw (Alg.mdeps m) (wobs w);
+      d_deps : P.put_guard = true -> P.get_merge = true -> covers aw (Alg.mdeps m) (wdeps w)
+    }.
+
+    Lemma msg_ok_mono : forall aw aw' rs rs' m w, msg_ok aw rs m w ->
+      (forall x, In x aw -> In x aw') ->
+      (forall o, nth o (Alg.clock (rs o)) 0 <= nth o (Alg.clock (rs' o)) 0) ->
+      (forall x, In x aw' -> In x aw \/ nth (worig x) (Alg.mdeps m) 0 < fst (wstamp x)) ->
+      msg_ok aw' rs' m w.
+    Proof.
+      intros aw aw' rs rs' m w [H1 H2 H3 H4 H5 H6] Ha Hd Hn; constructor; auto.
+      - intros o; specialize (H2 o); specialize (Hd o); lia.
+      - intros w' Hw' Hs; destruct (Hn w' Hw') as [Hi|Hi]; [auto|lia].
+      - intros Hp; eapply covers_mono; eauto.
+      - intros Hp Hg; eapply covers_mono; eauto.
+      - intros Hp Hg; eapply covers_mono; eauto.
+    Qed.
+
+    Record cv_inv (X : sys K) (Ab : astate K) : Prop := {
+      i_next : nextv X = anext Ab;
+      i_idlt : forall w, In w (allw Ab) -> wid w < anext Ab;
+      i_nodup : NoDup (ids (allw Ab));
+      i_wf : forall w, In w (allw Ab) -> snd (wstamp w) = worig w /\ 1 <= fst (wstamp w) /\ worig w < n;
+      i_bound : forall w, In w (allw Ab) ->
+        fst (wstamp w) <= nth (worig w) (Alg.clock (rst X (worig w))) 0;
+      i_stamp_uniq : forall w w', In w (allw Ab) -> In w' (allw Ab) -> wstamp w = wstamp w' -> w = w';
+      i_app_all : forall r w, In w (applied Ab r) -> In w (allw Ab);
+      i_iss_all : forall s w, In w (issued Ab s) -> In w (allw Ab);
+      i_obs_all : forall s w, In w (observed Ab s) -> In w (allw Ab);
+      i_me : forall j, j < n -> Alg.me (rst X j) = j;
+      i_store : forall j k, j < n ->
+        R.find keqb k (Alg.store (rst X j)) = option_map wid (latest keqb k (applied Ab j));
+      i_fifo : forall j w, j < n -> In w (allw Ab) ->
+        (In w (applied Ab j) <-> fst (wstamp w) <= nth (worig w) (Alg.clock (rst X j)) 0);
+      i_ahead : forall j o, j < n ->
+        nth o (Alg.clock (rst X j)) 0 <= nth o (Alg.clock (rst X o)) 0;
+      i_out : forall o, n <= o -> rst X o = Alg.init n o;
+      i_dense : forall o x, o < n -> 1 <= x <= nth o (Alg.clock (rst X o)) 0 ->
+        exists w, In w (allw Ab) /\ wstamp w = (x, o);
+      i_tok : forall s o, nth o (tok X s) 0 <= nth o (Alg.clock (rst X o)) 0;
+      i_tok_iss : forall s w, In w (issued Ab s) -> fst (wstamp w) <= nth (worig w) (tok X s) 0;
+      i_tok_obs : P.get_merge = true -> forall s w, In w (observed Ab s) ->
+        fst (wstamp w) <= nth (worig w) (tok X s) 0;
+      i_tok_cp : P.put_guard = true -> P.get_merge = true -> forall s,
+        covers (allw Ab) (tok X s) (cpast Ab s);
+      i_app_deps : P.put_guard = true -> P.get_merge = true -> forall r w, r < n ->
+        In w (applied Ab r) -> sub (wdeps w) (ids (applied Ab r));
+      i_net : forall j m, In (j, m) (net X) -> j < n /\ j <> Alg.morig m /\
+        exists w, In w (allw Ab) /\ wid w = Alg.mval m /\ wkey w = Alg.mkey m /\
+          wstamp w = (Alg.mseq m, Alg.morig m) /\ ~ In w (applied Ab j) /\
+          msg_ok (allw Ab) (rst X) m w;
+      i_net_nodup : NoDup (map (fun p => (fst p, Alg.mval (snd p))) (net X));
+      i_complete : forall w j, In w (allw Ab) -> j < n -> ~ In w (applied Ab j) ->
+        exists m, In (j, m) (net X) /\ Alg.mval m = wid w
+    }.
+
+    Definition cv_rel : sys K -> astate K -> Prop := cv_inv.
+
+    Lemma find_write_of : forall Ab w, NoDup (ids (allw Ab)) -> In w (allw Ab) ->
+      find_write K Ab (wid w) = Some w.
+    Proof.
+      intros Ab w Hn Hw; unfold find_write.
+      destruct (find (fun w' => Nat.eqb (wid w') (wid w)) (allw Ab)) eqn:E.
+      - apply find_some in E as [Hi He]; apply Nat.eqb_eq in He.
+        f_equal; eapply wid_inj; eauto.
+      - exfalso; eapply find_none in E; eauto. now rewrite Nat.eqb_refl in E.
+    Qed.
+
+    Lemma res_write_latest : forall X Ab r k, cv_inv X Ab ->
+      res_write K Ab (option_map wid (latest keqb k (applied Ab r))) = latest keqb k (applied Ab r).
+    Proof.
+      intros X Ab r k H.
+      destruct (latest keqb k (applied Ab r)) as [w|] eqn:E; simpl; auto.
+      apply latest_in in E as [Hi _].
+      apply find_write_of; [apply (i_nodup _ _ H)|]. eapply i_app_all; eauto.
+    Qed.
+
+    Lemma covered_applied : forall X Ab r tk w, cv_inv X Ab -> r < n ->
+      vle tk (Alg.clock (rst X r)) = true -> In w (allw Ab) ->
+      fst (wstamp w) <= nth (worig w) tk 0 -> In (wid w) (ids (applied Ab r)).
+    Proof.
+      intros X Ab r tk w H Hr Hv Hw Hs.
+      apply in_ids. apply (i_fifo _ _ H r w Hr Hw).
+      apply vle_spec with (i := worig w) in Hv; lia.
+    Qed.
+
+    Ltac inv_names H :=
+      let H0 := fresh in pose proof H as H0;
+      destruct H0 as [Hnext Hidlt Hnodup Hwf Hbound Huniq Happ Hiss Hobs Hme Hstore
+                      Hfifo Hahead Hout Hdense Htok Htiss Htobs Htcp Hadeps Hnet Hnnd Hcomp].
+
+    (** ** Gets *)
+    Lemma cv_get_returns_latest : forall X Ab s r k res t', cv_rel X Ab -> r < n ->
+        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        res_write K Ab res = latest keqb k (applied Ab r).
+    Proof.
+      intros X Ab s r k res t' H Hr Hg.
+      destruct (get_spec _ _ _ _ _ _ _ _ Hg) as (_ & -> & _).
+      rewrite (i_store _ _ H r k Hr). now apply (res_write_latest X).
+    Qed.
+
+    Lemma cv_get_sees_issued : forall X Ab s r k res t', cv_rel X Ab -> r < n ->
+        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        sub (ids (issued Ab s)) (ids (applied Ab r)).
+    Proof.
+      intros X Ab s r k res t' H Hr Hg i Hi.
+      destruct (get_spec _ _ _ _ _ _ _ _ Hg) as (Hv & _ & _).
+      apply ids_in in Hi as [w [Hw <-]].
+      eapply covered_applied; eauto; [eapply i_iss_all|eapply i_tok_iss]; eauto.
+    Qed.
+
+    Lemma cv_get_sees_observed : P.get_merge = true -> forall X Ab s r k res t', cv_rel X Ab -> r < n ->
+        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        sub (ids (observed Ab s)) (ids (applied Ab r)).
+    Proof.
+      intros Hgm X Ab s r k res t' H Hr Hg i Hi.
+      destruct (get_spec _ _ _ _ _ _ _ _ Hg) as (Hv & _ & _).
+      apply ids_in in Hi as [w [Hw <-]].
+      eapply covered_applied; eauto; [eapply i_obs_all|eapply i_tok_obs]; eauto.
+    Qed.
+
+    Lemma cv_get_sees_causal_past : P.put_guard = true -> P.get_merge = true ->
+        forall X Ab s r k res t', cv_rel X Ab -> r < n ->
+        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        sub (cpast Ab s) (ids (applied Ab r)).
+    Proof.
+      intros Hpg Hgm X Ab s r k res t' H Hr Hg.
+      destruct (get_spec _ _ _ _ _ _ _ _ Hg) as (Hv & _ & _).
+      eapply covers_sub; [|apply (i_tok_cp _ _ H Hpg Hgm s)].
+      intros w Hw Hs; eapply covered_applied; eauto.
+    Qed.
+
+    (** ** Puts *)
+    Lemma cv_put_sees_issued : P.put_guard = true -> forall X Ab s r k st' t' m, cv_rel X Ab -> r < n ->
+        Alg.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        sub (ids (issued Ab s)) (ids (applied Ab r)).
+    Proof.
+      intros Hpg X Ab s r k st' t' m H Hr Hp i Hi.
+      destruct (put_spec _ _ _ _ _ _ _ _ _ _ Hp) as (Hv & _).
+      apply ids_in in Hi as [w [Hw <-]].
+      eapply covered_applied; eauto; [eapply i_iss_all|eapply i_tok_iss]; eauto.
+    Qed.
+
+    Lemma cv_put_sees_observed : P.put_guard = true -> P.get_merge = true ->
+        forall X Ab s r k st' t' m, cv_rel X Ab -> r < n ->
+        Alg.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        sub (ids (observed Ab s)) (ids (applied Ab r)).
+    Proof.
+      intros Hpg Hgm X Ab s r k st' t' m H Hr Hp i Hi.
+      destruct (put_spec _ _ _ _ _ _ _ _ _ _ Hp) as (Hv & _).
+      apply ids_in in Hi as [w [Hw <-]].
+      eapply covered_applied; eauto; [eapply i_obs_all|eapply i_tok_obs]; eauto.
+    Qed.
+
+    Lemma cv_put_sees_causal_past : P.put_guard = true -> P.get_merge = true ->
+        forall X Ab s r k st' t' m, cv_rel X Ab -> r < n ->
+        Alg.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        sub (cpast Ab s) (ids (applied Ab r)).
+    Proof.
+      intros Hpg Hgm X Ab s r k st' t' m H Hr Hp.
+      destruct (put_spec _ _ _ _ _ _ _ _ _ _ Hp) as (Hv & _).
+      eapply covers_sub; [|apply (i_tok_cp _ _ H Hpg Hgm s)].
+      intros w Hw Hs; eapply covered_applied; eauto.
+    Qed.
+
+    (** ** Applies *)
+    Lemma msg_write : forall X Ab l1 l2 j m w, cv_inv X Ab -> net X = l1 ++ (j, m) :: l2 ->
+      find_write K Ab (cv_msg_id m) = Some w ->
+      j < n /\ In w (allw Ab) /\ msg_ok (allw Ab) (rst X) m w.
+    Proof.
+      intros X Ab l1 l2 j m w H Hnet' Hf.
+      assert (Hinm : In (j, m) (net X)) by (rewrite Hnet'; apply in_or_app; simpl; auto).
+      destruct (i_net _ _ H j m Hinm) as (Hj & _ & w' & Hw' & Ei & _ & _ & _ & Hok).
+      destruct (find_write_in _ _ _ _ Hf) as [Hw Ew].
+      assert (w' = w) by (eapply wid_inj; eauto; [apply (i_nodup _ _ H)|unfold cv_msg_id in Ew; congruence]).
+      subst w'; auto.
+    Qed.
+
+    Lemma deliv_covered : forall X Ab j m w w', cv_inv X Ab -> j < n -> msg_ok (allw Ab) (rst X) m w ->
+      Alg.deliverable (rst X j) m = true -> In w' (allw Ab) ->
+      fst (wstamp w') <= nth (worig w') (Alg.mdeps m) 0 -> In (wid w') (ids (applied Ab j)).
+    Proof.
+      intros X Ab j m w w' H Hj Hok Hd Hw' Hs.
+      apply deliverable_spec in Hd as [Hd1 Hd2].
+      apply in_ids, (i_fifo _ _ H j w' Hj Hw').
+      destruct (Nat.eq_dec (worig w') (Alg.morig m)) as [E|E].
+      - pose proof (d_orig _ _ _ _ Hok) as Ho. rewrite E in *; lia.
+      - specialize (Hd2 _ E); lia.
+    Qed.
+
+    Lemma cv_apply_after_session_writes : P.put_guard = true ->
+      forall X Ab l1 l2 j m w, cv_rel X Ab -> net X = l1 ++ (j, m) :: l2 ->
+        Alg.deliverable (rst X j) m = true ->
+        find_write K Ab (cv_msg_id m) = Some w ->
+        sub (wsessw w) (ids (applied Ab j)).
+    Proof.
+      intros Hpg X Ab l1 l2 j m w H Hnet' Hd Hf.
+      destruct (msg_write _ _ _ _ _ _ _ H Hnet' Hf) as (Hj & Hw & Hok).
+      eapply covers_sub; [|apply (d_sessw _ _ _ _ Hok Hpg)].
+      intros; eapply deliv_covered; eauto.
+    Qed.
+
+    Lemma cv_apply_after_observed : P.put_guard = true -> P.get_merge = true ->
+      forall X Ab l1 l2 j m w, cv_rel X Ab -> net X = l1 ++ (j, m) :: l2 ->
+        Alg.deliverable (rst X j) m = true ->
+        find_write K Ab (cv_msg_id m) = Some w ->
+        sub (wobs w) (ids (applied Ab j)).
+    Proof.
+      intros Hpg Hgm X Ab l1 l2 j m w H Hnet' Hd Hf.
+      destruct (msg_write _ _ _ _ _ _ _ H Hnet' Hf) as (Hj & Hw & Hok).
+      eapply covers_sub; [|apply (d_obs _ _ _ _ Hok Hpg Hgm)].
+      intros; eapply deliv_covered; eauto.
+    Qed.
+
+    Lemma cv_apply_after_causal_past : P.put_guard = true -> P.get_merge = true ->
+      forall X Ab l1 l2 j m w, cv_rel X Ab -> net X = l1 ++ (j, m) :: l2 ->
+        Alg.deliverable (rst X j) m = true ->
+        find_write K Ab (cv_msg_id m) = Some w ->
+        sub (wdeps w) (ids (applied Ab j)).
+    Proof.
+      intros Hpg Hgm X Ab l1 l2 j m w H Hnet' Hd Hf.
+      destruct (msg_write _ _ _ _ _ _ _ H Hnet' Hf) as (Hj & Hw & Hok).
+      eapply covers_sub; [|apply (d_deps _ _ _ _ Hok Hpg Hgm)].
+      intros; eapply deliv_covered; eauto.
+    Qed.
+
+    (** ** Base simulation *)
+    Lemma cv_ob_init : ob_init K n cv_rel.
+    Proof.
+      unfold ob_init, cv_rel, sys0; constructor; simpl; intros;
+        unfold Alg.init in *; simpl in *; try contradiction; auto;
+        try constructor; try (rewrite ?nth_nil0 in *; lia).
+      now rewrite R.find_empty.
+      exfalso; destruct o; simpl in *; lia.
+      intros i Hi; destruct Hi.
+    Qed.
+
+    Lemma cv_ob_get : ob_get K keqb n cv_rel.
+    Proof.
+      intros X Ab s r k res t' H Hr Hg.
+      pose proof (cv_get_returns_latest X Ab s r k res t' H Hr Hg) as Hl.
+      destruct (get_spec _ _ _ _ _ _ _ _ Hg) as (Hv & Hres & Ht).
+      assert (Hres' : res = option_map wid (latest keqb k (applied Ab r)))
+        by (rewrite Hres; apply (i_store _ _ H r k Hr)).
+      assert (Hmono : forall o, nth o (tok X s) 0 <= nth o t' 0).
+      { intros o; subst t'; destruct P.get_merge; auto. rewrite nth_vmax; lia. }
+      inv_names H.
+      rewrite Hl. split; [|split].
+      - destruct (latest keqb k (applied Ab r)) as [w|] eqn:E; simpl; auto.
+        apply latest_in in E as [Hi Hk]; split; auto; now apply keqb_spec.
+      - now rewrite Hres'.
+      - unfold after_get; constructor; simpl; try assumption.
+        + intros s0 w; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|apply Hobs].
+          destruct (latest keqb k (applied Ab r)) as [w'|] eqn:E; simpl; [|apply Hobs].
+          intros [<-|Hi]; [|eapply Hobs; eauto].
+          apply latest_in in E as [Hi _]; eauto.
+        + intros s0 o; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|apply Htok].
+          subst t'; destruct P.get_merge; [|apply Htok].
+          rewrite nth_vmax; specialize (Htok s o); specialize (Hahead r o Hr); lia.
+        + intros s0 w Hw; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|auto].
+          specialize (Htiss s w Hw); specialize (Hmono (worig w)); lia.
+        + intros Hgm s0 w Hw; unfold upd in *; destruct (Nat.eqb_spec s0 s); [subst s0|auto].
+          rewrite Hgm in Ht; subst t'.
+          destruct (latest keqb k (applied Ab r)) as [w'|] eqn:E; simpl in Hw;
+            [destruct Hw as [<-|Hw]|].
+          * apply latest_in in E as [Hi _].
+            apply (Hfifo r w' Hr (Happ _ _ Hi)) in Hi. rewrite nth_vmax; lia.
+          * specialize (Htobs Hgm s w Hw); rewrite nth_vmax; lia.
+          * specialize (Htobs Hgm s w Hw); rewrite nth_vmax; lia.
+        + intros Hpg Hgm s0; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|auto].
+          rewrite Hgm in Ht; subst t'.
+          assert (Hc : forall w, In w (applied Ab r) ->
+            exists w0, In w0 (allw Ab) /\ wid w0 = wid w /\
+              fst (wstamp w0) <= nth (worig w0) (vmax (tok X s) (Alg.clock (rst X r))) 0).
+          { intros w Hw; exists w; split; [eauto|split; [auto|]].
+            apply (Hfifo r w Hr (Happ _ _ Hw)) in Hw. rewrite nth_vmax; lia. }
+          destruct (latest keqb k (applied Ab r)) as [w'|] eqn:E; simpl.
+          * apply latest_in in E as [Hi _].
+            intros i [<-|Hi']; [now apply Hc|].
+            apply in_app_iff in Hi' as [Hi'|Hi'].
+            -- apply (Hadeps Hpg Hgm r w' Hr Hi), ids_in in Hi' as [w2 [Hw2 <-]]; now apply Hc.
+            -- eapply covers_mono; [apply (Htcp Hpg Hgm s)|auto| |exact Hi'].
+               intros o; rewrite nth_vmax; lia.
+          * eapply covers_mono; [apply (Htcp Hpg Hgm s)|auto|].
+            intros o; rewrite nth_vmax; lia.
+    Qed.
+
+    Lemma cv_ob_put : ob_put K keqb n cv_rel cv_stamp.
+    Proof.
+      intros X Ab s r k st' t' m H Hr Hp.
+      pose proof (cv_put_sees_causal_past) as Hcp.
+      destruct (put_spec _ _ _ _ _ _ _ _ _ _ Hp) as (Hv & Hst & Ht & Hm).
+      inv_names H.
+      rewrite (Hme r Hr) in Hst, Ht, Hm.
+      set (sq := S (nth r (Alg.clock (rst X r)) 0)) in *.
+      assert (Hsq : cv_stamp X r = (sq, r)) by reflexivity.
+      split; [reflexivity|split; [exact Hnext|]].
+      rewrite Hsq; unfold after_put, new_write; simpl.
+      set (w0 := mkW (anext Ab) k r s (sq, r) (ids (issued Ab s)) (ids (observed Ab s)) (cpast Ab s)).
+      assert (Hw0 : ~ In w0 (allw Ab)) by (intros Hi; apply Hidlt in Hi; simpl in Hi; lia).
+      assert (Hne : forall w, In w (allw Ab) -> w <> w0) by (intros w Hw E; subst; contradiction).
+      assert (Hcl : forall j, Alg.clock (upd (rst X) r st' j) =
+                if Nat.eqb j r then vset (Alg.clock (rst X r)) r sq else Alg.clock (rst X j))
+        by (intros j; unfold upd; destruct (Nat.eqb j r); subst; reflexivity).
+      assert (Hdiag : forall o, nth o (Alg.clock (rst X o)) 0 <= nth o (Alg.clock (upd (rst X) r st' o)) 0).
+      { intros o; rewrite Hcl; destruct (Nat.eqb_spec o r); [subst; rewrite nth_vset, Nat.eqb_refl; lia|lia]. }
+      assert (Hrr : nth r (Alg.clock (upd (rst X) r st' r)) 0 = sq)
+        by (rewrite Hcl, Nat.eqb_refl, nth_vset, Nat.eqb_refl; reflexivity).
+      assert (Htk : forall o, nth o (upd (tok X) s t' s) 0 = if Nat.eqb o r then sq else nth o (tok X s) 0)
+        by (intros o; rewrite upd_same, Ht, nth_vset; reflexivity).
+      assert (Hbr : forall o, nth o (tok X s) 0 <= nth o t' 0).
+      { intros o; rewrite Ht, nth_vset; destruct (Nat.eqb_spec o r); [subst; specialize (Htok s r); lia|lia]. }
+      assert (Hsub : forall x, In x (allw Ab) -> In x (w0 :: allw Ab)) by (simpl; auto).
+      assert (Hnew : forall v x, nth r v 0 <= nth r (Alg.clock (rst X r)) 0 ->
+                In x (w0 :: allw Ab) -> In x (allw Ab) \/ nth (worig x) v 0 < fst (wstamp x)).
+      { intros v x Hle [<-|Hx]; [right; simpl; unfold sq; lia|auto]. }
+      constructor; simpl.
+      - now rewrite Hnext.
+      - intros w [<-|Hw]; simpl; [lia|apply Hidlt in Hw; lia].
+      - constructor; auto. intros Hi; apply ids_in in Hi as [w [Hw E]]; apply Hidlt in Hw; lia.
+      - intros w [<-|Hw]; simpl; [lia|auto].
+      - intros w [<-|Hw]; simpl; [rewrite Hrr; lia|].
+        specialize (Hbound w Hw); specialize (Hdiag (worig w)); lia.
+      - intros w w' [<-|Hw] [<-|Hw'] E; auto.
+        + destruct (Hwf w' Hw') as [E1 _]; rewrite <- E in E1; simpl in E1.
+          specialize (Hbound w' Hw'); rewrite <- E, <- E1 in Hbound; simpl in Hbound; lia.
+        + destruct (Hwf w Hw) as [E1 _]; rewrite E in E1; simpl in E1.
+          specialize (Hbound w Hw); rewrite E, <- E1 in Hbound; simpl in Hbound; lia.
+      - intros j w; unfold upd; destruct (Nat.eqb_spec j r); [subst j|]; eauto.
+        intros [<-|Hw]; eauto.
+      - intros s0 w; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|]; eauto.
+        intros [<-|Hw]; eauto.
+      - eauto.
+      - intros j Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst; reflexivity|auto].
+      - intros j k' Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst j|auto]. rewrite Hst; simpl.
+        rewrite R.find_add by exact keqb_spec. rewrite Hstore by exact Hr.
+        destruct (keqb k k'); simpl; congruence.
+      - intros j w Hj [<-|Hw].
+        + simpl; rewrite Hcl; unfold upd; destruct (Nat.eqb_spec j r).
+          * subst; rewrite nth_vset, Nat.eqb_refl; simpl; split; auto; lia.
+          * split; [intros Hi; apply Happ in Hi; contradiction|].
+            specialize (Hahead j r Hj); lia.
+        + rewrite Hcl; unfold upd; destruct (Nat.eqb_spec j r); [subst j|auto].
+          rewrite nth_vset; simpl.
+          rewrite (Hfifo r w Hr Hw).
+          destruct (Nat.eqb_spec (worig w) r); [|split; [intros [E|Hi]; [exfalso; eapply Hne; eauto|auto]|auto]].
+          specialize (Hbound w Hw); rewrite e in Hbound.
+          split; [intros _; lia|intros _; right; rewrite ?e; lia].
+      - intros j o Hj; rewrite !Hcl.
+        destruct (Nat.eqb_spec j r), (Nat.eqb_spec o r); subst; rewrite ?nth_vset, ?Nat.eqb_refl; auto.
+        + destruct (Nat.eqb_spec o r); [contradiction|auto].
+        + specialize (Hahead j r Hj); lia.
+      - intros o Ho; unfold upd; destruct (Nat.eqb_spec o r); [lia|auto].
+      - intros o x Ho Hx; rewrite Hcl in Hx; destruct (Nat.eqb_spec o r).
+        + subst o; rewrite nth_vset, Nat.eqb_refl in Hx.
+          destruct (Nat.eq_dec x sq); [subst; exists w0; simpl; auto|].
+          destruct (Hdense r x Hr) as [w [Hw E]]; [unfold sq in *; lia|]. eauto.
+        + destruct (Hdense o x Ho Hx) as [w [Hw E]]; eauto.
+      - intros s0 o; unfold upd at 1; destruct (Nat.eqb_spec s0 s).
+        + subst s0; rewrite Ht, nth_vset; destruct (Nat.eqb_spec o r); [subst; lia|].
+          specialize (Htok s o); specialize (Hdiag o); lia.
+        + specialize (Htok s0 o); specialize (Hdiag o); lia.
+      - intros s0 w; destruct (Nat.eqb_spec s0 s) as [->|Hs]; [rewrite !upd_same|rewrite !upd_other by exact Hs; auto].
+        intros [<-|Hw]; [simpl; rewrite Ht, nth_vset, Nat.eqb_refl; lia|].
+        specialize (Htiss s w Hw); specialize (Hbr (worig w)); lia.
+      - intros Hgm s0 w Hw; destruct (Nat.eqb_spec s0 s) as [->|Hs]; [rewrite !upd_same|rewrite !upd_other by exact Hs; auto].
+        specialize (Htobs Hgm s w Hw); specialize (Hbr (worig w)); lia.
+      - intros Hpg Hgm s0; destruct (Nat.eqb_spec s0 s) as [->|Hs]; [rewrite !upd_same|rewrite !upd_other by exact Hs].
+        + intros i [<-|Hi].
+          * exists w0; simpl; split; auto; split; auto. rewrite Ht, nth_vset, Nat.eqb_refl; lia.
+          * eapply covers_mono; [apply (Htcp Hpg Hgm s)|exact Hsub|exact Hbr|exact Hi].
+        + eapply covers_mono; [apply (Htcp Hpg Hgm s0)|exact Hsub|auto].
+      - intros Hpg Hgm j w Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst j|eauto].
+        intros [<-|Hw]; apply sub_cons; [|eauto].
+        simpl; eapply Hcp; eauto.
+      - intros j m0 Hin; apply in_app_iff in Hin as [Hin|Hin].
+        + destruct (Hnet j m0 Hin) as (Hj & Hjo & w & Hw & E1 & E2 & E3 & Hna & Hok).
+          split; [auto|split; [auto|]]. exists w; split; [auto|]. split; [auto|split; [auto|split; [auto|split]]].
+          * unfold upd; destruct (Nat.eqb_spec j r); [subst j|auto].
+            intros [E|Hi]; [eapply Hne; eauto|contradiction].
+          * eapply msg_ok_mono; [exact Hok|exact Hsub|exact Hdiag|].
+            intros x Hx; apply (Hnew (Alg.mdeps m0) x); [|exact Hx]. pose proof (d_le _ _ _ _ Hok r); lia.
+        + unfold broadcast in Hin; apply in_map_iff in Hin as [j' [E Hj']].
+          injection E as <- <-. apply filter_In in Hj' as [Hj' Hjr].
+          apply in_seq in Hj'. apply negb_true_iff, Nat.eqb_neq in Hjr.
+          rewrite Hm; simpl. split; [lia|split; [auto|]].
+          exists w0; split; [auto|]. simpl; split; [congruence|split; [reflexivity|split; [reflexivity|split]]].
+          * unfold upd; destruct (Nat.eqb_spec j' r); [contradiction|].
+            intros Hi; apply Happ in Hi; contradiction.
+          * constructor; simpl.
+            -- reflexivity.
+            -- intros o; specialize (Hahead r o Hr); specialize (Hdiag o); lia.
+            -- intros w' [<-|Hw'] Hs; [simpl in Hs; unfold sq in Hs; lia|].
+               apply Hidlt in Hw'; exact Hw'.
+            -- intros Hpg i Hi. apply ids_in in Hi as [w [Hw <-]].
+               exists w; split; [right; eauto|split; [auto|]].
+               specialize (Htiss s w Hw); apply vle_spec with (i := worig w) in Hv; auto; lia.
+            -- intros Hpg Hgm i Hi. apply ids_in in Hi as [w [Hw <-]].
+               exists w; split; [right; eauto|split; [auto|]].
+               specialize (Htobs Hgm s w Hw); apply vle_spec with (i := worig w) in Hv; auto; lia.
+            -- intros Hpg Hgm. eapply covers_mono; [apply (Htcp Hpg Hgm s)|exact Hsub|].
+               apply vle_spec, Hv, Hpg.
+      - unfold broadcast; rewrite map_app, map_map; simpl.
+        apply NoDup_app'; auto.
+        + apply NoDup_map_pair, NoDup_filter, seq_NoDup.
+        + intros x Hx Hx'. apply in_map_iff in Hx as [[j1 m1] [<- Hin]].
+          apply in_map_iff in Hx' as [j2 [E _]]. simpl in E. injection E as _ E.
+          destruct (Hnet j1 m1 Hin) as (_ & _ & w & Hw & E1 & _).
+          apply Hidlt in Hw. rewrite Hm in E; simpl in E. lia.
+      - intros w j [<-|Hw] Hj Hna.
+        + unfold upd in Hna; destruct (Nat.eqb_spec j r); [subst; exfalso; apply Hna; simpl; auto|].
+          exists m; split; [apply in_app_iff; right|rewrite Hm; simpl; congruence].
+          unfold broadcast; apply in_map_iff; exists j; split; auto.
+          apply filter_In; split; [apply in_seq; lia|apply negb_true_iff, Nat.eqb_neq; auto].
+        + destruct (Hcomp w j Hw Hj) as [m1 [Hin E]].
+          * unfold upd in Hna; destruct (Nat.eqb_spec j r); [subst; intros Hi; apply Hna; simpl; auto|auto].
+          * exists m1; split; auto; apply in_app_iff; auto.
+    Qed.
+
+    Lemma cv_ob_deliver : ob_deliver K keqb n cv_rel cv_msg_id.
+    Proof.
+      intros X Ab l1 l2 j m H Hnet' Hdel.
+      pose proof cv_apply_after_causal_past as Hcp.
+      pose proof Hdel as Hdel0.
+      inv_names H.
+      assert (Hinm : In (j, m) (net X)) by (rewrite Hnet'; apply in_or_app; simpl; auto).
+      destruct (Hnet j m Hinm) as (Hj & Hjo & w & Hw & Ei & Ek & Es & Hna & Hok).
+      destruct (Hwf w Hw) as (Eo & H1 & Hon).
+      rewrite Es in Eo; simpl in Eo.
+      apply deliverable_spec in Hdel as [Hdel _].
+      assert (Hf : find_write K Ab (cv_msg_id m) = Some w)
+        by (unfold cv_msg_id; rewrite <- Ei; now apply find_write_of).
+      exists w; split; [exact Hf|].
+      split; [exact Hj|split].
+      { intros Hi; apply ids_in in Hi as [w' [Hw' E]]. apply Hna.
+        replace w with w'; auto. eapply wid_inj; eauto. }
+      set (st' := Alg.apply keqb (rst X j) m).
+      assert (Hcl : forall x, Alg.clock (upd (rst X) j st' x) =
+                if Nat.eqb x j then vset (Alg.clock (rst X j)) (Alg.morig m) (Alg.mseq m)
+                else Alg.clock (rst X x))
+        by (intros x; unfold upd; destruct (Nat.eqb x j); reflexivity).
+      assert (Hdiag : forall o, nth o (Alg.clock (upd (rst X) j st' o)) 0 = nth o (Alg.clock (rst X o)) 0).
+      { intros o; rewrite Hcl; destruct (Nat.eqb_spec o j); [subst; rewrite nth_vset;
+          destruct (Nat.eqb_spec j (Alg.morig m)); [contradiction|auto]|auto]. }
+      unfold after_apply; constructor; simpl; try assumption.
+      - intros w'; rewrite Hdiag; auto.
+      - intros r w'; unfold upd; destruct (Nat.eqb_spec r j); [subst r|eauto]. intros [<-|Hi]; eauto.
+      - intros x Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x; apply Hme; auto|auto].
+      - intros x k' Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x|auto].
+        unfold st', Alg.apply; simpl.
+        rewrite R.find_add by exact keqb_spec. rewrite Hstore by exact Hj.
+        rewrite Ek; destruct (keqb (Alg.mkey m) k'); simpl; congruence.
+      - intros x w' Hx Hw'; rewrite Hcl; unfold upd; destruct (Nat.eqb_spec x j); [subst x|auto].
+        rewrite nth_vset. simpl.
+        destruct (Nat.eqb_spec (worig w') (Alg.morig m)).
+        + rewrite (Hfifo j w' Hj Hw'), e. split.
+          * intros [<-|Hi]; [rewrite Es; simpl; lia|lia].
+          * intros Hle. destruct (Nat.eq_dec (fst (wstamp w')) (Alg.mseq m)); [left|right; lia].
+            apply Huniq; auto. rewrite Es.
+            destruct (Hwf w' Hw') as (Eo' & _).
+            apply injective_projections; simpl; congruence.
+        + rewrite (Hfifo j w' Hj Hw'). split; [intros [<-|Hi]; [congruence|auto]|intros Hi; right; exact Hi].
+      - intros x o Hx; rewrite Hdiag, Hcl; destruct (Nat.eqb_spec x j); [subst x|auto].
+        rewrite nth_vset; destruct (Nat.eqb_spec o (Alg.morig m)); [|auto].
+        subst o. specialize (Hbound w Hw). rewrite Es in Hbound; simpl in Hbound.
+        rewrite Eo; lia.
+      - intros o Ho; unfold upd; destruct (Nat.eqb_spec o j); [lia|auto].
+      - intros o x Ho Hx; rewrite Hdiag in Hx; auto.
+      - intros s o; rewrite Hdiag; auto.
+      - intros Hpg Hgm x w' Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x|eauto].
+        intros [<-|Hi]; apply sub_cons; [|eauto].
+        eapply Hcp; eauto.
+      - intros j' m' Hin.
+        assert (Hin' : In (j', m') (net X))
+          by (rewrite Hnet'; apply in_app_iff in Hin as [?|?]; apply in_or_app; simpl; auto).
+        destruct (Hnet j' m' Hin') as (Hj' & Hjo' & w' & Hw' & Ei' & Ek' & Es' & Hna' & Hok').
+        split; [auto|split; [auto|exists w'; split; [auto|split; [auto|split; [auto|split; [auto|split]]]]]].
+        + unfold upd; destruct (Nat.eqb_spec j' j); [subst j'|auto].
+          intros [E|Hi]; [|contradiction].
+          subst w'.
+          pose proof Hnnd as Hnd. rewrite Hnet', map_app in Hnd. simpl in Hnd.
+          apply NoDup_remove_2 in Hnd. apply Hnd. rewrite <- map_app. apply in_map_iff.
+          exists (j, m'); split; auto. simpl. congruence.
+        + eapply msg_ok_mono; [exact Hok'|auto|intros o; rewrite Hdiag; auto|auto].
+      - rewrite Hnet', !map_app in Hnnd; rewrite map_app; simpl in Hnnd.
+        eapply NoDup_remove_1; exact Hnnd.
+      - intros w' x Hw' Hx Hna'.
+        assert (Hna0 : ~ In w' (applied Ab x))
+          by (intros Hi; apply Hna'; unfold upd; destruct (Nat.eqb_spec x j); subst; simpl; auto).
+        destruct (Hcomp w' x Hw' Hx Hna0) as [m' [Hin E]].
+        exists m'; split; auto.
+        rewrite Hnet' in Hin. apply in_app_iff in Hin as [Hin|[Hin|Hin]];
+          try (apply in_or_app; simpl; auto; fail).
+        injection Hin as E1 E2; subst.
+        exfalso; apply Hna'; unfold upd; rewrite Nat.eqb_refl; left.
+        eapply wid_inj; eauto. congruence.
+    Qed.
+
+    Lemma cv_base_simulation : base_simulation K keqb n cv_rel cv_stamp cv_msg_id.
+    Proof.
+      split; [exact cv_ob_init|split; [exact cv_ob_put|split; [exact cv_ob_get|exact cv_ob_deliver]]].
+    Qed.
+
+    (** ** Progress *)
+
+    (** An in-flight message to [j] that is not deliverable depends on an
+        older write not applied at [j] (which is then in flight to [j]). *)
+    Lemma blocked_dep : forall X Ab j m w, cv_inv X Ab -> j < n -> In w (allw Ab) ->
+      wstamp w = (Alg.mseq m, Alg.morig m) -> ~ In w (applied Ab j) -> msg_ok (allw Ab) (rst X) m w ->
+      Alg.deliverable (rst X j) m = false ->
+      exists w2, In w2 (allw Ab) /\ ~ In w2 (applied Ab j) /\ wid w2 < wid w.
+    Proof.
+      intros X Ab j m w H Hj Hw Es Hna Hok Hd.
+      inv_names H.
+      destruct (Hwf w Hw) as (Eo & H1 & Hon). rewrite Es in Eo, H1; simpl in Eo, H1.
+      set (o := Alg.morig m) in *.
+      (* a write of origin [i], the next one [j] has not applied, covered by [mdeps m] *)
+      assert (G : forall i, i < n -> nth i (Alg.clock (rst X j)) 0 < nth i (Alg.mdeps m) 0 ->
+        exists w2, In w2 (allw Ab) /\ ~ In w2 (applied Ab j) /\ wid w2 < wid w).
+      { intros i Hi Hlt.
+        pose proof (d_le _ _ _ _ Hok i) as Hle.
+        destruct (Hdense i (S (nth i (Alg.clock (rst X j)) 0)) Hi) as [w2 [Hw2 Es2]]; [lia|].
+        destruct (Hwf w2 Hw2) as (Eo2 & _). rewrite Es2 in Eo2; simpl in Eo2.
+        exists w2; split; [exact Hw2|split].
+        - intros Hi2; apply (Hfifo j w2 Hj Hw2) in Hi2. rewrite Es2, <- Eo2 in Hi2; simpl in Hi2; lia.
+        - apply (d_lt _ _ _ _ Hok w2 Hw2). rewrite Es2, <- Eo2; simpl; lia. }
+      unfold Alg.deliverable in Hd; apply andb_false_iff in Hd as [Hd|Hd].
+      - apply Nat.eqb_neq in Hd. fold o in Hd. apply (G o); [rewrite Eo; exact Hon|].
+        pose proof (d_orig _ _ _ _ Hok) as Ho.
+        assert (nth o (Alg.clock (rst X j)) 0 < Alg.mseq m); [|fold o in Ho; lia].
+        destruct (Nat.lt_ge_cases (nth o (Alg.clock (rst X j)) 0) (Alg.mseq m)) as [?|Hge]; auto.
+        exfalso; apply Hna, (Hfifo j w Hj Hw). rewrite Es, <- Eo; simpl; lia.
+      - apply vle_false in Hd as [i Hi]. rewrite nth_vset in Hi. fold o in Hi.
+        destruct (Nat.eqb_spec i o); [lia|].
+        destruct (Nat.lt_ge_cases i n) as [Hin|Hin]; [exact (G i Hin Hi)|].
+        pose proof (d_le _ _ _ _ Hok i) as Hle.
+        rewrite (Hout i Hin) in Hle; unfold Alg.init in Hle; simpl in Hle; rewrite ?nth_nil0 in Hle; destruct i; simpl in Hle; lia.
+    Qed.
+
+    Lemma cv_progress_deliver : progress_deliver K cv_rel.
+    Proof.
+      intros X Ab H Hne.
+      assert (Hex : exists j m, In (j, m) (net X))
+        by (destruct (net X) as [|[j m] l]; [congruence|exists j, m; simpl; auto]).
+      destruct Hex as [j [m Hin]].
+      assert (G : forall x m, In (j, m) (net X) -> Alg.mval m = x ->
+        exists l1 j' m' l2, net X = l1 ++ (j', m') :: l2 /\ Alg.deliverable (rst X j') m' = true).
+      { intros x; induction x as [x IH] using lt_wf_ind; intros m0 Hin0 Ex.
+        destruct (Alg.deliverable (rst X j) m0) eqn:Hd.
+        { apply in_split in Hin0 as [l1 [l2 E]]; exists l1, j, m0, l2; auto. }
+        destruct (i_net _ _ H j m0 Hin0) as (Hj & _ & w & Hw & Ei & _ & Es & Hna & Hok).
+        destruct (blocked_dep X Ab j m0 w H Hj Hw Es Hna Hok Hd) as [w2 (Hw2 & Hna2 & Hlt)].
+        destruct (i_complete _ _ H w2 j Hw2 Hj Hna2) as [m2 [Hin2 E2]].
+        apply (IH (Alg.mval m2)) with (m := m2); auto. rewrite E2, <- Ex, <- Ei; exact Hlt. }
+      eapply G; eauto.
+    Qed.
+
+    Lemma cv_progress_ops : progress_ops K keqb n cv_rel.
+    Proof.
+      intros X Ab s r k v H Hnil Hr. inv_names H.
+      assert (Hv : vle (tok X s) (Alg.clock (rst X r)) = true).
+      { apply vle_spec; intros o. specialize (Htok s o).
+        destruct (Nat.lt_ge_cases o n) as [Ho|Ho].
+        - destruct (nth o (Alg.clock (rst X o)) 0) as [|c] eqn:Ec; [lia|].
+          destruct (Hdense o (S c) Ho) as [w [Hw Es]]; [lia|].
+          destruct (Hwf w Hw) as (Eo & _); rewrite Es in Eo; simpl in Eo.
+          destruct (Nat.le_gt_cases (fst (wstamp w)) (nth (worig w) (Alg.clock (rst X r)) 0)) as [Hle|Hgt].
+          + rewrite Es, <- Eo in Hle; simpl in Hle; lia.
+          + exfalso. destruct (Hcomp w r Hw Hr) as [m [Hin _]].
+            * intros Hi; apply (Hfifo r w Hr Hw) in Hi; lia.
+            * rewrite Hnil in Hin; destruct Hin.
+        - rewrite (Hout o Ho) in Htok. unfold Alg.init in Htok; simpl in Htok.
+          rewrite ?nth_nil0 in Htok. destruct o; simpl in Htok; lia. }
+      split.
+      - unfold Alg.put; rewrite Hv; simpl. rewrite andb_false_r; simpl. eauto.
+      - unfold Alg.get; rewrite Hv; eauto.
+    Qed.
+  End Proofs.
+End CausalVectorsProofs.
