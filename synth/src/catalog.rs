@@ -77,42 +77,81 @@ pub fn representations() -> Vec<Representation> {
 
 /// The mechanisms the engine knows.
 pub fn mechanisms() -> Vec<Mechanism> {
-    let sv_variant = |name, merge, guard, cost| Variant {
+    let variant = |name, merge, guard, cost| Variant {
         name,
         switches: vec![("get_merge", merge), ("put_guard", guard)],
         cost,
     };
-    vec![Mechanism {
-        name: "session-vectors",
-        imports: vec![
-            "Mechanisms.SessionVectors",
-            "Mechanisms.SessionVectorsProofs",
-        ],
-        policy_type: "SV_POLICY",
-        proofs_functor: "SessionVectorsProofs",
-        relation: "sv_rel K keqb n",
-        stamp: "sv_stamp K",
-        msg_id: "sv_msg_id K",
-        lemmas: vec![
-            "sv_ob_init",
-            "sv_ob_put",
-            "sv_ob_get",
-            "sv_ob_deliver",
-            "sv_progress_deliver",
-            "sv_progress_ops",
-            "sv_get_returns_latest",
-            "sv_get_sees_issued",
-            "sv_get_sees_observed",
-            "sv_put_sees_issued",
-            "sv_put_sees_observed",
-        ],
-        variants: vec![
-            sv_variant("plain", "false", "false", 0),
-            sv_variant("merge", "true", "false", 1),
-            sv_variant("guard", "false", "true", 1),
-            sv_variant("merge-guard", "true", "true", 2),
-        ],
-    }]
+    vec![
+        // Per-origin vector clocks, FIFO delivery per origin (Terry et al.'s
+        // version vectors used as session tokens).
+        Mechanism {
+            name: "session-vectors",
+            imports: vec![
+                "Mechanisms.SessionVectors",
+                "Mechanisms.SessionVectorsProofs",
+            ],
+            policy_type: "SV_POLICY",
+            proofs_functor: "SessionVectorsProofs",
+            relation: "sv_rel K keqb n",
+            stamp: "sv_stamp K",
+            msg_id: "sv_msg_id K",
+            lemmas: vec![
+                "sv_ob_init",
+                "sv_ob_put",
+                "sv_ob_get",
+                "sv_ob_deliver",
+                "sv_progress_deliver",
+                "sv_progress_ops",
+                "sv_get_returns_latest",
+                "sv_get_sees_issued",
+                "sv_get_sees_observed",
+                "sv_put_sees_issued",
+                "sv_put_sees_observed",
+            ],
+            variants: vec![
+                variant("plain", "false", "false", 0),
+                variant("merge", "true", "false", 1),
+                variant("guard", "false", "true", 1),
+                variant("merge-guard", "true", "true", 2),
+            ],
+        },
+        // Per-origin vector clocks with causal delivery: each message carries
+        // its origin's clock (Chapar's algorithm 1, Lesani et al. POPL 2016).
+        Mechanism {
+            name: "causal-vectors",
+            imports: vec!["Mechanisms.CausalVectors", "Mechanisms.CausalVectorsProofs"],
+            policy_type: "CV_POLICY",
+            proofs_functor: "CausalVectorsProofs",
+            relation: "cv_rel K keqb n",
+            stamp: "cv_stamp K",
+            msg_id: "cv_msg_id K",
+            lemmas: vec![
+                "cv_ob_init",
+                "cv_ob_put",
+                "cv_ob_get",
+                "cv_ob_deliver",
+                "cv_progress_deliver",
+                "cv_progress_ops",
+                "cv_get_returns_latest",
+                "cv_get_sees_issued",
+                "cv_get_sees_observed",
+                "cv_get_sees_causal_past",
+                "cv_put_sees_issued",
+                "cv_put_sees_observed",
+                "cv_put_sees_causal_past",
+                "cv_apply_after_session_writes",
+                "cv_apply_after_observed",
+                "cv_apply_after_causal_past",
+            ],
+            variants: vec![
+                variant("plain", "false", "false", 3),
+                variant("merge", "true", "false", 4),
+                variant("guard", "false", "true", 4),
+                variant("merge-guard", "true", "true", 5),
+            ],
+        },
+    ]
 }
 
 /// A candidate: one mechanism variant over one representation.

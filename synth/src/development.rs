@@ -298,6 +298,13 @@ impl Development {
             self.spec.sha256,
             self.candidate.name()
         );
+        let uses_hammer = self
+            .obligations
+            .iter()
+            .any(|o| matches!(&o.status, Status::Proved { tactic } if tactic.contains("sauto")));
+        if uses_hammer {
+            s.push_str(crate::run::HAMMER_IMPORT);
+        }
         s.push_str(&self.prefix());
         s.push('\n');
         s.push_str(self.opens());

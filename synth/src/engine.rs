@@ -31,6 +31,8 @@ pub struct Config {
     pub closed_wanted: usize,
     /// Per-check time budget.
     pub timeout: std::time::Duration,
+    /// CoqHammer's tactics are available (imported in obligation checks).
+    pub hammer: bool,
 }
 
 /// Why a candidate was abandoned.
@@ -152,6 +154,9 @@ pub fn synthesize(
         obligations: ObKind::all(constraints).len(),
     };
     let mut remembered: HashMap<String, Vec<String>> = HashMap::new();
+    // Reloader memory: a mechanism variant stuck on a constraint guard is
+    // stuck whatever the representation (guards are facts of the metadata).
+    let mut stuck_variants: HashMap<(String, usize), String> = HashMap::new();
     for (idx, cand) in candidates()
         .into_iter()
         .enumerate()
@@ -159,6 +164,17 @@ pub fn synthesize(
     {
         if outcome.closed.len() >= cfg.closed_wanted {
             break;
+        }
+        let variant_key = (cand.mechanism.name.to_string(), cand.variant);
+        if let Some(why) = stuck_variants.get(&variant_key) {
+            let rej = Rejection {
+                candidate: cand.name(),
+                obligation: "skipped".into(),
+                reason: format!("same mechanism variant already stuck: {why}"),
+            };
+            log.write(json!({"move": "skip", "candidate": rej.candidate, "reason": rej.reason}));
+            outcome.rejected.push(rej);
+            continue;
         }
         outcome.candidates_tried += 1;
         progress(&format!("candidate {}", cand.name()));
@@ -176,6 +192,12 @@ pub fn synthesize(
         )? {
             Ok(closed) => outcome.closed.push(closed),
             Err(rej) => {
+                if rej.obligation.starts_with('c') && rej.obligation.contains("_holds_at_") {
+                    stuck_variants.insert(
+                        variant_key,
+                        format!("{} on {}", rej.candidate, rej.obligation),
+                    );
+                }
                 log.write(json!({"move": "reload", "candidate": rej.candidate, "obligation": rej.obligation, "reason": rej.reason}));
                 outcome.rejected.push(rej);
             }
@@ -222,8 +244,13 @@ fn grow(
     }
     let dev_rocq = rocq.clone().with_load_path("Dev", &compiled.dir);
     let header = format!("Require Import Dev.Cand.\n{}", dev.opens());
+    let hammer = if cfg.hammer {
+        crate::run::HAMMER_IMPORT
+    } else {
+        ""
+    };
     let header = format!(
-        "From Coq Require Import Arith List Lia.\nFrom KV Require Import Framework.Prelude Framework.Tactics Framework.Abstract Framework.Refinement.\nRequire Import {}.\n{header}",
+        "From Coq Require Import Arith List Lia.\n{hammer}From KV Require Import Framework.Prelude Framework.Tactics Framework.Abstract Framework.Refinement.\nRequire Import {}.\n{header}",
         spec.module
     );
     let lib = library(&dev_rocq, &header, &dev.candidate.mechanism.lemmas)?;

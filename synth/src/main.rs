@@ -50,7 +50,7 @@ enum Cmd {
         #[arg(long, default_value_t = 0)]
         seed: u64,
         /// Maximum number of candidates tried.
-        #[arg(long, default_value_t = 16)]
+        #[arg(long, default_value_t = 32)]
         budget: usize,
         /// Closed candidates to collect before ranking them.
         #[arg(long, default_value_t = 1)]

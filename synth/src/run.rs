@@ -121,8 +121,9 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
     let work = tempfile::Builder::new().prefix("synth-").tempdir()?;
     let rocq = oracle_for(&opts.root, &spec, work.path(), opts.timeout)?;
     let log = RunLog::create(&syn_dir.join("run.jsonl"))?;
+    let hammer = hammer_available(&rocq);
     let mut proposer: Box<dyn Proposer> = match opts.proposer {
-        ProposerKind::Builtin => Box::new(Builtin::new(hammer_available())),
+        ProposerKind::Builtin => Box::new(Builtin::new(hammer)),
         ProposerKind::Replay => {
             let p = opts
                 .replay_log
@@ -140,6 +141,7 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         max_candidates: opts.max_candidates,
         closed_wanted: opts.closed_wanted,
         timeout: opts.timeout,
+        hammer,
     };
     let outcome = synthesize(&rocq, &spec, proposer.as_mut(), &cfg, &log, progress)?;
     let ranking = rank(&outcome.closed, &mut NoMeasure);
@@ -199,15 +201,18 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
     })
 }
 
-/// Whether CoqHammer's tactics are installed (Debian's libcoq-hammer).
-fn hammer_available() -> bool {
-    Path::new("/usr/lib/ocaml/coq-hammer-tactics").exists()
-        && std::process::Command::new("coqc")
-            .arg("--version")
-            .output()
-            .is_ok()
-        && false // sauto needs `From Hammer Require Import Tactics` in the prefix; enabled when the catalog imports it
+/// Whether CoqHammer's `sauto` works with this checker (Debian's
+/// `libcoq-hammer`): asked of Rocq itself, once per run.
+pub fn hammer_available(rocq: &Rocq) -> bool {
+    let probe =
+        format!("{HAMMER_IMPORT}Goal forall a b : nat, a + b = b + a. Proof. sauto lq: on. Qed.\n");
+    rocq.check(&probe, &crate::oracle::CheckOptions::named("HammerProbe"))
+        .map(|v| v.ok)
+        .unwrap_or(false)
 }
+
+/// The line importing CoqHammer's reconstruction tactics.
+pub const HAMMER_IMPORT: &str = "From Hammer Require Import Tactics.\n";
 
 /// Merges a run summary into `results/synthesis.json`.
 pub fn record(root: &Path, summary: &Value, command: &str) -> Result<()> {

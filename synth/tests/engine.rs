@@ -8,11 +8,18 @@ use synth::oracle::Feedback;
 use synth::run::{run, ProposerKind, RunOptions, RunResult};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn have_rocq() -> bool {
-    if std::process::Command::new("coqc").arg("--version").output().is_err() {
+    if std::process::Command::new("coqc")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("coqc not installed: skipping (run `make test`, which installs it)");
         return false;
     }
@@ -26,7 +33,13 @@ fn have_rocq() -> bool {
     true
 }
 
-fn synth(spec: &str, out: &Path, proposer: ProposerKind, replay: Option<PathBuf>, budget: usize) -> anyhow::Result<RunResult> {
+fn synth(
+    spec: &str,
+    out: &Path,
+    proposer: ProposerKind,
+    replay: Option<PathBuf>,
+    budget: usize,
+) -> anyhow::Result<RunResult> {
     let opts = RunOptions {
         spec: spec.to_string(),
         root: root(),
@@ -49,19 +62,36 @@ fn read_your_writes_is_closed_and_recreates_the_shipped_development() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let r = synth("read-your-writes", tmp.path(), ProposerKind::Builtin, None, 16).unwrap();
+    let r = synth(
+        "read-your-writes",
+        tmp.path(),
+        ProposerKind::Builtin,
+        None,
+        16,
+    )
+    .unwrap();
     assert!(r.closed, "{}", r.summary);
     assert_eq!(r.summary["assumptions"], serde_json::json!([]));
     let made = std::fs::read_to_string(tmp.path().join("rocq/Development.v")).unwrap();
     assert!(!made.contains("Admitted"));
     let shipped = root().join("extracted/stores/read-your-writes/rocq/Development.v");
     let shipped = std::fs::read_to_string(shipped).unwrap();
-    assert_eq!(made, shipped, "synth run no longer re-creates the shipped development");
+    assert_eq!(
+        made, shipped,
+        "synth run no longer re-creates the shipped development"
+    );
     assert!(tmp.path().join("rocq/store.json").exists());
     // The run log replays: the replay proposer closes it again through the oracle.
     let log = tmp.path().join("synthesis/run.jsonl");
     let tmp2 = tempfile::tempdir().unwrap();
-    let replayed = synth("read-your-writes", tmp2.path(), ProposerKind::Replay, Some(log), 16).unwrap();
+    let replayed = synth(
+        "read-your-writes",
+        tmp2.path(),
+        ProposerKind::Replay,
+        Some(log),
+        16,
+    )
+    .unwrap();
     assert!(replayed.closed, "{}", replayed.summary);
 }
 
@@ -72,14 +102,26 @@ fn a_user_spec_unknown_to_the_catalog_is_closed_by_search() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let spec = root().join("synth/tests/specs/ReadsAndWritesSeen.v");
-    let r = synth(spec.to_str().unwrap(), tmp.path(), ProposerKind::Builtin, None, 16).unwrap();
+    let r = synth(
+        spec.to_str().unwrap(),
+        tmp.path(),
+        ProposerKind::Builtin,
+        None,
+        16,
+    )
+    .unwrap();
     assert!(r.closed, "{}", r.summary);
     // Monotonic reads needs the token to absorb the replica's clock on reads:
     // the plain variant must have been tried and rejected first.
     let shipped = r.summary["shipped_candidate"].as_str().unwrap();
     assert!(shipped.contains("/merge"), "{shipped}");
     let rejected = r.summary["rejected"].as_array().unwrap();
-    assert!(rejected.iter().any(|x| x["candidate"].as_str().unwrap().contains("/plain/")), "{rejected:?}");
+    assert!(
+        rejected
+            .iter()
+            .any(|x| x["candidate"].as_str().unwrap().contains("/plain/")),
+        "{rejected:?}"
+    );
 }
 
 #[test]
@@ -89,11 +131,20 @@ fn a_spec_that_does_not_compile_is_a_clear_error_quoting_rocq() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let spec = root().join("synth/tests/specs/Broken.v");
-    let e = synth(spec.to_str().unwrap(), tmp.path(), ProposerKind::Builtin, None, 4)
-        .err()
-        .expect("a broken spec must not synthesize")
-        .to_string();
-    assert!(e.contains("does not compile") && e.contains("undefined_constraint"), "{e}");
+    let e = synth(
+        spec.to_str().unwrap(),
+        tmp.path(),
+        ProposerKind::Builtin,
+        None,
+        4,
+    )
+    .err()
+    .expect("a broken spec must not synthesize")
+    .to_string();
+    assert!(
+        e.contains("does not compile") && e.contains("undefined_constraint"),
+        "{e}"
+    );
     assert!(!tmp.path().join("rocq/Development.v").exists());
 }
 
@@ -105,7 +156,14 @@ fn an_out_of_reach_spec_gives_no_candidate_with_reasons() {
     // Monotonic writes needs causal delivery, which the session-vector
     // mechanism (FIFO per origin) does not provide.
     let tmp = tempfile::tempdir().unwrap();
-    let r = synth("monotonic-writes", tmp.path(), ProposerKind::Builtin, None, 2).unwrap();
+    let r = synth(
+        "monotonic-writes",
+        tmp.path(),
+        ProposerKind::Builtin,
+        None,
+        2,
+    )
+    .unwrap();
     assert!(!r.closed);
     let rejected = r.summary["rejected"].as_array().unwrap();
     assert_eq!(rejected.len(), 2);
