@@ -33,6 +33,8 @@ pub struct Config {
     pub timeout: std::time::Duration,
     /// CoqHammer's tactics are available (imported in obligation checks).
     pub hammer: bool,
+    /// Only candidates over this representation (catalog name), if set.
+    pub representation: Option<String>,
 }
 
 /// Why a candidate was abandoned.

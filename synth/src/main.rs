@@ -58,6 +58,12 @@ enum Cmd {
         /// Per-check timeout in seconds.
         #[arg(long, default_value_t = 60)]
         timeout: u64,
+        /// Store name (default: the spec's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Only try candidates over this representation (see `synth list`).
+        #[arg(long)]
+        representation: Option<String>,
         /// Output folder (default extracted/stores/<store>).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -100,6 +106,8 @@ fn main() -> Result<()> {
             budget,
             closed,
             timeout,
+            name,
+            representation,
             out,
             no_record,
         } => {
@@ -112,6 +120,8 @@ fn main() -> Result<()> {
             };
             let opts = RunOptions {
                 spec,
+                name,
+                representation,
                 root: cli.root.clone(),
                 out,
                 proposer,

@@ -31,6 +31,10 @@ pub enum ProposerKind {
 pub struct RunOptions {
     /// Spec name or path.
     pub spec: String,
+    /// Store name (default: the spec's name).
+    pub name: Option<String>,
+    /// Restrict candidates to one representation (catalog name).
+    pub representation: Option<String>,
     /// Project root (holds `specs/`, `results/`).
     pub root: PathBuf,
     /// Output folder (default `extracted/stores/<store>`).
@@ -107,7 +111,18 @@ pub fn oracle_for(root: &Path, spec: &SpecSource, work: &Path, timeout: Duration
 /// Runs the whole pipeline for one spec.
 pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
     let start = Instant::now();
-    let spec = resolve(&opts.spec, &opts.root.join("specs"))?;
+    let mut spec = resolve(&opts.spec, &opts.root.join("specs"))?;
+    if let Some(r) = &opts.representation {
+        anyhow::ensure!(
+            crate::catalog::representations()
+                .iter()
+                .any(|x| x.name == r),
+            "unknown representation {r:?}; see `synth list`"
+        );
+    }
+    if let Some(n) = &opts.name {
+        spec.name = n.clone();
+    }
     let out = opts
         .out
         .clone()
@@ -142,6 +157,7 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         closed_wanted: opts.closed_wanted,
         timeout: opts.timeout,
         hammer,
+        representation: opts.representation.clone(),
     };
     let outcome = synthesize(&rocq, &spec, proposer.as_mut(), &cfg, &log, progress)?;
     let ranking = rank(&outcome.closed, &mut NoMeasure);

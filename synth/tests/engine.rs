@@ -42,6 +42,8 @@ fn synth(
 ) -> anyhow::Result<RunResult> {
     let opts = RunOptions {
         spec: spec.to_string(),
+        name: None,
+        representation: None,
         root: root(),
         out: Some(out.to_path_buf()),
         proposer,
