@@ -151,6 +151,42 @@ pub fn mechanisms() -> Vec<Mechanism> {
                 variant("merge-guard", "true", "true", 5),
             ],
         },
+        // Causal delivery plus Lamport stamps and last-writer-wins per key
+        // (COPS's causal+, Lloyd et al. SOSP 2011): replicas converge.
+        Mechanism {
+            name: "causal-lww",
+            imports: vec!["Mechanisms.CausalLww", "Mechanisms.CausalLwwProofs"],
+            policy_type: "LWW_POLICY",
+            proofs_functor: "CausalLwwProofs",
+            relation: "lww_rel K keqb n",
+            stamp: "lww_stamp K",
+            msg_id: "lww_msg_id K",
+            lemmas: vec![
+                "lww_ob_init",
+                "lww_ob_put",
+                "lww_ob_get",
+                "lww_ob_deliver",
+                "lww_progress_deliver",
+                "lww_progress_ops",
+                "lww_get_returns_arbitrated",
+                "lww_put_stamp_is_newest",
+                "lww_get_sees_issued",
+                "lww_get_sees_observed",
+                "lww_get_sees_causal_past",
+                "lww_put_sees_issued",
+                "lww_put_sees_observed",
+                "lww_put_sees_causal_past",
+                "lww_apply_after_session_writes",
+                "lww_apply_after_observed",
+                "lww_apply_after_causal_past",
+            ],
+            variants: vec![
+                variant("plain", "false", "false", 6),
+                variant("merge", "true", "false", 7),
+                variant("guard", "false", "true", 7),
+                variant("merge-guard", "true", "true", 8),
+            ],
+        },
     ]
 }
 
