@@ -1,9 +1,9 @@
 //! `bench demo`: start a loopback cluster, benchmark it briefly, write the
 //! results file, and always stop the cluster.
 
-use crate::load::run_load;
+use crate::load::run_repeated;
 use crate::provenance::Provenance;
-use crate::results::ResultsFile;
+use crate::results::{ResultsFile, StoreRun};
 use crate::workload::Workload;
 use anyhow::Context;
 use cloud::{Cluster, UpOptions};
@@ -18,6 +18,8 @@ pub struct DemoOptions {
     pub replicas: usize,
     /// The workload.
     pub workload: Workload,
+    /// Repetitions (every figure is reported as min/median/max over them).
+    pub repetitions: usize,
     /// Results file to write.
     pub out: PathBuf,
     /// Cluster directory (cluster file and replica logs).
@@ -38,18 +40,16 @@ pub async fn demo(opts: &DemoOptions) -> anyhow::Result<ResultsFile> {
     let cluster = Cluster::up(&up).await.context("starting the cluster")?;
     let addrs = cluster.addrs();
     tracing::info!(store = %opts.store, addrs = ?addrs, workload = %opts.workload.name(), "benchmarking");
-    let measured = run_load(&addrs, &opts.workload, opts.progress).await;
+    let measured = run_repeated(&addrs, &opts.workload, opts.repetitions, opts.progress).await;
     let stopped = tokio::task::spawn_blocking(move || cluster.down()).await;
-    let m = measured.context("running the workload")?;
+    let ms = measured.context("running the workload")?;
     let stopped = stopped.context("stopping the cluster")?;
     tracing::info!(?stopped, "cluster stopped");
-    if m.errors > 0 {
-        tracing::warn!(errors = m.errors, first = ?m.first_error, "some operations failed");
+    let run = StoreRun::new(&opts.store, opts.replicas, &opts.workload, &ms);
+    if let Some(e) = &run.first_error {
+        tracing::warn!(errors = run.figures.errors.max, first = %e, "some operations failed");
     }
-    let results = ResultsFile::new(
-        vec![m.to_run(&opts.store, &opts.workload, opts.replicas)],
-        Provenance::capture(&opts.argv),
-    );
+    let results = ResultsFile::new(vec![run], Provenance::capture(&opts.argv));
     results
         .write(&opts.out)
         .with_context(|| format!("writing {}", opts.out.display()))?;

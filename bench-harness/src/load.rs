@@ -1,9 +1,17 @@
-//! Closed-loop load generator: each client is one session that issues its
-//! next operation as soon as the previous one answered, spreading its
-//! operations round-robin over the replicas.
+//! Load generator: each client is one session spreading its operations
+//! round-robin over the replicas.
+//!
+//! * closed loop ([`Arrival::Closed`]): the next operation goes out as soon
+//!   as the previous one answered; latency = answer - send;
+//! * open loop ([`Arrival::Open`]): operation `i` of client `c` is *scheduled*
+//!   at `start + (c / clients + i) * clients / rate`; the client waits for
+//!   that instant (or sends at once when it is behind) and latency = answer -
+//!   scheduled instant, so time spent queued behind a slow answer is counted
+//!   (no coordinated omission, as in wrk2).
 
-use crate::results::Run;
-use crate::workload::{Length, Workload};
+use crate::results::RepFigures;
+use crate::workload::{Arrival, KeyDist, Length, Workload};
+use crate::zipf::Zipfian;
 use hdrhistogram::Histogram;
 use indicatif::{ProgressBar, ProgressStyle};
 use kvstore_runtime::Client;
@@ -64,22 +72,29 @@ impl Measurement {
         self.latency_us.value_at_quantile(q) as f64 / 1000.0
     }
 
-    /// This measurement as a results-file run.
-    pub fn to_run(&self, store: &str, workload: &Workload, replicas: usize) -> Run {
-        Run {
-            store: store.to_string(),
-            workload: workload.name(),
-            replicas,
-            ops_per_s: (self.ops_per_s() * 10.0).round() / 10.0,
-            p50_ms: self.quantile_ms(0.5),
-            p99_ms: self.quantile_ms(0.99),
-            p999_ms: self.quantile_ms(0.999),
+    /// The figures of this measurement (one repetition).
+    pub fn figures(&self) -> RepFigures {
+        let h = &self.latency_us;
+        let ms = |us: u64| us as f64 / 1000.0;
+        RepFigures {
+            ops_per_s: round(self.ops_per_s(), 1),
+            mean_ms: round(h.mean() / 1000.0, 4),
+            p50_ms: ms(h.value_at_quantile(0.5)),
+            p90_ms: ms(h.value_at_quantile(0.9)),
+            p99_ms: ms(h.value_at_quantile(0.99)),
+            p999_ms: ms(h.value_at_quantile(0.999)),
+            max_ms: ms(h.max()),
             ops: self.ops,
             errors: self.errors,
-            clients: workload.clients,
-            seconds: (self.seconds * 1000.0).round() / 1000.0,
+            seconds: round(self.seconds, 3),
         }
     }
+}
+
+/// `x` rounded to `digits` decimals.
+pub fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
 }
 
 struct ClientOutcome {
@@ -91,7 +106,8 @@ struct ClientOutcome {
     hist: Histogram<u64>,
 }
 
-fn new_histogram() -> Histogram<u64> {
+/// An empty latency histogram: 1 µs .. 60 s, 3 significant digits.
+pub fn new_histogram() -> Histogram<u64> {
     // 1 us .. 60 s, 3 significant digits.
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
 }
@@ -109,7 +125,7 @@ fn progress_bar(w: &Workload, show: bool) -> ProgressBar {
             );
             pb
         }
-        Length::Duration(_) => {
+        Length::Seconds(_) => {
             let pb = ProgressBar::new_spinner();
             pb.set_style(
                 ProgressStyle::with_template("{spinner} {pos} ops {per_sec} {elapsed}")
@@ -129,6 +145,7 @@ pub async fn run_load(
 ) -> Result<Measurement, LoadError> {
     workload.validate().map_err(LoadError::Workload)?;
     let template = Client::connect(addrs)?;
+    let keys = Arc::new(KeyGen::new(workload));
     let barrier = Arc::new(Barrier::new(workload.clients));
     let pb = progress_bar(workload, show_progress);
     let mut tasks = Vec::new();
@@ -138,8 +155,9 @@ pub async fn run_load(
         let w = workload.clone();
         let barrier = barrier.clone();
         let pb = pb.clone();
+        let keys = keys.clone();
         tasks.push(tokio::spawn(async move {
-            client_loop(c, client, w, barrier, pb).await
+            client_loop(c, client, w, keys, barrier, pb).await
         }));
     }
     let mut outcomes = Vec::new();
@@ -181,10 +199,30 @@ pub async fn run_load(
     Ok(m)
 }
 
+/// Run `workload` `repetitions` times against the same replicas (repetition
+/// `r` uses seed `workload.seed + 7919 r`) and return every measurement.
+pub async fn run_repeated(
+    addrs: &[String],
+    workload: &Workload,
+    repetitions: usize,
+    show_progress: bool,
+) -> Result<Vec<Measurement>, LoadError> {
+    let mut out = Vec::new();
+    for r in 0..repetitions.max(1) {
+        let w = Workload {
+            seed: workload.seed.wrapping_add(7919 * r as u64),
+            ..workload.clone()
+        };
+        out.push(run_load(addrs, &w, show_progress).await?);
+    }
+    Ok(out)
+}
+
 async fn client_loop(
     c: usize,
     mut client: Client,
     w: Workload,
+    keys: Arc<KeyGen>,
     barrier: Arc<Barrier>,
     pb: ProgressBar,
 ) -> ClientOutcome {
@@ -192,7 +230,11 @@ async fn client_loop(
     let value: Vec<u8> = (0..w.value_bytes)
         .map(|_| rng.gen_range(b'a'..=b'z'))
         .collect();
-    let mut gen = OpGen { client: c, next: 0 };
+    let mut gen = OpGen {
+        client: c,
+        next: 0,
+        keys,
+    };
     // Warm-up (errors ignored, not measured).
     for _ in 0..w.warmup_ops_per_client {
         let (read, key) = gen.next(&mut rng, &w, &mut client);
@@ -200,9 +242,15 @@ async fn client_loop(
     }
     barrier.wait().await;
     let start = Instant::now();
-    let deadline = match w.length {
-        Length::Duration(d) => Some(start + d),
-        Length::Ops(_) => None,
+    let deadline = w.duration().map(|d| start + d);
+    // Open loop: this client's schedule.
+    let schedule = match w.arrival {
+        Arrival::Closed => None,
+        Arrival::Open { rate_per_s } => {
+            let interval = Duration::from_secs_f64(w.clients as f64 / rate_per_s);
+            let offset = interval.mul_f64(c as f64 / w.clients as f64);
+            Some((start + offset, interval))
+        }
     };
     let mut out = ClientOutcome {
         start,
@@ -213,9 +261,26 @@ async fn client_loop(
         hist: new_histogram(),
     };
     let quota = w.ops_of_client(c);
-    while out.ops + out.errors < quota && deadline.is_none_or(|d| Instant::now() < d) {
+    let mut i: u32 = 0;
+    while out.ops + out.errors < quota {
+        let t = match schedule {
+            None => {
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    break;
+                }
+                Instant::now()
+            }
+            Some((first, interval)) => {
+                let intended = first + interval * i;
+                if deadline.is_some_and(|d| intended >= d) {
+                    break;
+                }
+                tokio::time::sleep_until(intended.into()).await;
+                intended
+            }
+        };
+        i = i.saturating_add(1);
         let (read, key) = gen.next(&mut rng, &w, &mut client);
-        let t = Instant::now();
         match do_op(&mut client, read, key, &value).await {
             Ok(()) => {
                 out.hist
@@ -236,18 +301,47 @@ async fn client_loop(
     out
 }
 
+/// Draws key indices for a workload.
+#[derive(Debug)]
+enum KeyGen {
+    Uniform(u64),
+    Zipfian(Zipfian),
+}
+
+impl KeyGen {
+    fn new(w: &Workload) -> KeyGen {
+        match w.key_dist {
+            KeyDist::Uniform => KeyGen::Uniform(w.keys),
+            KeyDist::Zipfian { theta } => KeyGen::Zipfian(Zipfian::new(w.keys, theta)),
+        }
+    }
+
+    fn sample(&self, rng: &mut StdRng) -> u64 {
+        match self {
+            KeyGen::Uniform(n) => rng.gen_range(0..*n),
+            KeyGen::Zipfian(z) => z.sample(rng),
+        }
+    }
+}
+
+/// The key of index `i` (`key<i>`), shared by workloads and preloads.
+pub fn key_of(i: u64) -> Vec<u8> {
+    format!("key{i}").into_bytes()
+}
+
 /// Chooses each operation: the replica (round-robin, starting at the
-/// client's index), read or write, and a uniform key.
+/// client's index), read or write, and a key from the workload's distribution.
 struct OpGen {
     client: usize,
     next: usize,
+    keys: Arc<KeyGen>,
 }
 
 impl OpGen {
     fn next(&mut self, rng: &mut StdRng, w: &Workload, client: &mut Client) -> (bool, Vec<u8>) {
         client.set_replica(self.client + self.next);
         self.next += 1;
-        let key = format!("key{}", rng.gen_range(0..w.keys)).into_bytes();
+        let key = key_of(self.keys.sample(rng));
         (rng.gen_bool(w.read_ratio), key)
     }
 }

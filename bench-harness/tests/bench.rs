@@ -2,10 +2,10 @@
 //! loopback cluster of `kvstore` processes.
 
 use bench_harness::demo::{demo, DemoOptions};
-use bench_harness::load::run_load;
+use bench_harness::load::{run_load, run_repeated};
 use bench_harness::provenance::Provenance;
-use bench_harness::results::ResultsFile;
-use bench_harness::workload::{Length, Workload};
+use bench_harness::results::{ResultsFile, StoreRun};
+use bench_harness::workload::{Arrival, KeyDist, Length, Workload};
 use kvstore_runtime::{run_store_by_name_on, ServerConfig};
 use std::path::PathBuf;
 use std::process::Command;
@@ -20,11 +20,11 @@ fn workload(ops: u64) -> Workload {
         value_bytes: 16,
         warmup_ops_per_client: 10,
         seed: 7,
+        ..Workload::default()
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn load_run_measures_every_operation() {
+async fn in_process_cluster() -> (Vec<String>, Vec<kvstore_runtime::ReplicaHandle>) {
     let mut listeners = Vec::new();
     let mut addrs = Vec::new();
     for _ in 0..3 {
@@ -37,15 +37,41 @@ async fn load_run_measures_every_operation() {
         let c = ServerConfig::new(i as u64, addrs[i].parse().unwrap(), addrs.clone());
         handles.push(run_store_by_name_on("handwritten-vc", c, l).await.unwrap());
     }
+    (addrs, handles)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_run_measures_every_operation() {
+    let (addrs, handles) = in_process_cluster().await;
     let w = workload(401);
     let m = run_load(&addrs, &w, false).await.unwrap();
     assert_eq!(m.ops, 401);
     assert_eq!(m.errors, 0);
     assert_eq!(m.latency_us.len(), 401);
     assert!(m.seconds > 0.0 && m.ops_per_s() > 0.0);
-    let run = m.to_run("handwritten-vc", &w, 3);
-    assert!(run.p50_ms > 0.0 && run.p50_ms <= run.p99_ms && run.p99_ms <= run.p999_ms);
-    assert_eq!(run.workload, "uniform-r50-k50-v16-c4");
+
+    // Three repetitions, zipfian keys: every figure has min <= median <= max.
+    let wz = Workload {
+        key_dist: KeyDist::Zipfian { theta: 0.99 },
+        ..workload(120)
+    };
+    let ms = run_repeated(&addrs, &wz, 3, false).await.unwrap();
+    assert_eq!(ms.len(), 3);
+    let run = StoreRun::new("handwritten-vc", 3, &wz, &ms);
+    assert_eq!(run.repetitions.len(), 3);
+    assert_eq!(run.workload_name, "zipfian-r50-k50-v16-c4");
+    let f = &run.figures;
+    for s in [f.ops_per_s, f.p50_ms, f.p99_ms, f.max_ms, f.ops] {
+        assert!(s.min <= s.median && s.median <= s.max, "{s:?}");
+    }
+    assert_eq!(f.ops.min, 120.0);
+    assert!(f.p50_ms.median > 0.0 && f.p50_ms.median <= f.p99_ms.median);
+    // The CDF is non-decreasing and ends at the largest latency.
+    let cdf = &run.latency_cdf_ms;
+    assert!(cdf
+        .windows(2)
+        .all(|p| p[0][0] < p[1][0] && p[0][1] <= p[1][1]));
+    assert_eq!(cdf.last().unwrap()[0], 1.0);
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sub/r.json");
@@ -54,26 +80,67 @@ async fn load_run_measures_every_operation() {
         Provenance::capture(&["bench".into(), "run".into()]),
     );
     file.write(&path).unwrap();
-    assert_eq!(ResultsFile::read(&path).unwrap(), file);
+    assert_eq!(
+        serde_json::to_value(ResultsFile::read(&path).unwrap()).unwrap(),
+        serde_json::to_value(&file).unwrap()
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    for k in ["runs", "command", "revision", "machine", "date"] {
+    for k in [
+        "schema", "runs", "command", "revision", "machine", "date", "ratios",
+    ] {
         assert!(json.get(k).is_some(), "missing {k}");
     }
     for k in [
         "store",
         "workload",
+        "workload_name",
         "replicas",
-        "ops_per_s",
-        "p50_ms",
-        "p99_ms",
-        "p999_ms",
+        "figures",
+        "repetitions",
     ] {
         assert!(json["runs"][0].get(k).is_some(), "missing runs[0].{k}");
+    }
+    for k in ["min", "median", "max"] {
+        assert!(json["runs"][0]["figures"]["p99_ms"].get(k).is_some());
     }
     for k in ["cpus", "mem_gib", "os", "kernel"] {
         assert!(json["machine"].get(k).is_some(), "missing machine.{k}");
     }
+    for h in handles {
+        h.shutdown().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_loop_charges_queueing_to_latency() {
+    let (addrs, handles) = in_process_cluster().await;
+    // A target far above what one closed-loop session can do: the schedule
+    // falls behind, and latency measured from the intended send time grows
+    // well beyond the service time (which closed-loop latency reports).
+    let closed = Workload {
+        clients: 1,
+        warmup_ops_per_client: 20,
+        ..workload(300)
+    };
+    let open = Workload {
+        arrival: Arrival::Open {
+            rate_per_s: 10_000_000.0,
+        },
+        ..closed.clone()
+    };
+    let mc = run_load(&addrs, &closed, false).await.unwrap();
+    let mo = run_load(&addrs, &open, false).await.unwrap();
+    assert_eq!(mo.ops, 300);
+    // One closed-loop session: latencies are disjoint intervals of the run,
+    // so they add up to at most its length (HDR values are within 0.1%).
+    let total = |m: &bench_harness::load::Measurement| m.latency_us.mean() * m.ops as f64;
+    assert!(total(&mc) <= 1.002 * mc.seconds * 1e6 + 300.0);
+    // Open loop: all 300 operations are due within the first 30 µs, so
+    // operation k waited for the k before it; the last one's latency is
+    // about the whole run, and the latencies add up to ~150 runs.
+    assert!(mo.latency_us.max() as f64 >= 0.99 * mo.seconds * 1e6 - 100.0);
+    assert!(total(&mo) > 10.0 * mo.seconds * 1e6);
     for h in handles {
         h.shutdown().await.unwrap();
     }
@@ -112,6 +179,7 @@ async fn demo_writes_results_and_stops_the_cluster() {
         store: "handwritten-vc".into(),
         replicas: 3,
         workload: workload(300),
+        repetitions: 2,
         out: dir.path().join("results/handwritten-vc.json"),
         cluster_dir: dir.path().join("cluster"),
         kvstore_bin: Some(bin),
@@ -120,9 +188,13 @@ async fn demo_writes_results_and_stops_the_cluster() {
     };
     let r = demo(&opts).await.unwrap();
     assert_eq!(r.runs.len(), 1);
-    assert_eq!(r.runs[0].ops, 300);
+    assert_eq!(r.runs[0].repetitions.len(), 2);
+    assert_eq!(r.runs[0].figures.ops.min, 300.0);
     assert_eq!(r.runs[0].replicas, 3);
-    assert_eq!(ResultsFile::read(&opts.out).unwrap(), r);
+    let same = |a: &ResultsFile, b: &ResultsFile| {
+        serde_json::to_value(a).unwrap() == serde_json::to_value(b).unwrap()
+    };
+    assert!(same(&ResultsFile::read(&opts.out).unwrap(), &r));
     // The cluster is gone (cluster file removed), its logs remain.
     assert!(!cloud::ClusterFile::path_in(&opts.cluster_dir).exists());
     assert!(opts.cluster_dir.join("replica-0.log").exists());
