@@ -1,18 +1,40 @@
 //! The replica actor: one dedicated thread owns the store state (which is
 //! not `Send`) and serves commands arriving through a channel.
 //!
+//! * Commands are handled in *rounds*: the thread takes every command that
+//!   is waiting (up to [`MAX_ROUND`]), then ends the round: retries parked
+//!   client jobs once if the state changed, commits the write-ahead log
+//!   (one `fsync` per round with `--fsync always`), and only then sends the
+//!   round's replies and hands the round's new messages to the peer links
+//!   (one batch per peer). Nothing is acknowledged, to a client or a peer,
+//!   before the log holds it.
 //! * Client operations whose store answer is "not yet" are parked and
-//!   retried after every state change; the gRPC handler enforces the
-//!   deadline and drops its reply channel, which discards the parked job.
+//!   retried after every round that changed the state; the gRPC handler
+//!   enforces the deadline and drops its reply channel, which discards the
+//!   parked job.
 //! * Replicated messages are de-duplicated by per-origin sequence number,
-//!   buffered, and applied as soon as the store's `deliverable` guard holds.
+//!   buffered, and applied as soon as the store's `deliverable` guard holds
+//!   (after every delivery and every local put).
 //! * Every local `put` produces one message, numbered with this replica's
 //!   next sequence number and handed to every peer link.
+//! * With a write-ahead log, every local put and every received delivery is
+//!   logged in the order it changed the state; on start the log is replayed
+//!   through the same code paths ([`crate::wal`]), which rebuilds the same
+//!   state, sequence numbers, per-origin receive positions and the messages
+//!   peers have not acknowledged, under the same incarnation.
 
+use crate::metrics::Metrics;
 use crate::ops::{Bytes, Op, OpResult};
+use crate::proto::Envelope;
+use crate::wal::{FsyncPolicy, Identity, Record, Wal, WalError};
 use kv_store_api::{ReplicaId, Store};
 use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
+
+/// Most commands handled in one round.
+pub(crate) const MAX_ROUND: usize = 1024;
 
 /// The successful answer to a client command.
 #[derive(Debug)]
@@ -35,8 +57,8 @@ pub(crate) enum DeliverRejection {
     BadOrigin { origin: u64, me: u64, replicas: u64 },
     #[error(
         "origin {origin} restarted (incarnation {old:#x} -> {new:#x}) after this replica \
-         received {received} of its messages; a restart without a write-ahead log loses \
-         state and is not supported"
+         received {received} of its messages; a restart without its write-ahead log loses \
+         state and is not supported (restart it with its --wal directory)"
     )]
     OriginRestarted {
         origin: u64,
@@ -52,35 +74,47 @@ pub(crate) enum DeliverRejection {
     },
 }
 
+type ClientReply = oneshot::Sender<Result<ClientAnswer, ClientRejection>>;
+type DeliverReply = oneshot::Sender<Result<u64, DeliverRejection>>;
+
 /// A command for the actor.
 pub(crate) enum Command {
     /// Execute `ops` in order for the session holding `token`.
     Client {
         token: Bytes,
         ops: Vec<Op>,
-        reply: oneshot::Sender<Result<ClientAnswer, ClientRejection>>,
+        reply: ClientReply,
     },
     /// Messages of `origin` (sequence-numbered, in order); the reply is the
     /// highest sequence number up to which everything has been received.
     Deliver {
         origin: u64,
         incarnation: u64,
-        messages: Vec<(u64, Bytes)>,
-        reply: oneshot::Sender<Result<u64, DeliverRejection>>,
+        messages: Vec<(u64, bytes::Bytes)>,
+        reply: DeliverReply,
     },
+    /// Peer `peer` acknowledged this replica's messages up to `upto` (logged
+    /// so that a restart retransmits less).
+    Acked { peer: u64, upto: u64 },
     /// Stop the actor.
     Stop,
 }
 
-/// A message for a peer link: sequence number and encoded store message.
-pub(crate) type Outgoing = (u64, Bytes);
+/// What the actor hands a peer link after a round: new messages in sequence order.
+pub(crate) type Outgoing = Vec<Envelope>;
+
+/// A reply held back until the end of the round (after the log commit).
+enum Reply {
+    Client(ClientReply, Result<ClientAnswer, ClientRejection>),
+    Deliver(DeliverReply, Result<u64, DeliverRejection>),
+}
 
 /// A client job in progress (possibly parked).
 struct Job<S: Store<Bytes, Bytes>> {
     token: S::Token,
     ops: VecDeque<Op>,
     results: Vec<OpResult>,
-    reply: oneshot::Sender<Result<ClientAnswer, ClientRejection>>,
+    reply: ClientReply,
 }
 
 /// Per-origin receive state.
@@ -90,71 +124,149 @@ struct OriginState {
     received_upto: u64,
 }
 
+/// Where and how to keep the write-ahead log.
+#[derive(Debug, Clone)]
+pub(crate) struct WalConfig {
+    pub dir: PathBuf,
+    pub fsync: FsyncPolicy,
+}
+
+/// Everything the actor thread needs.
+pub(crate) struct Setup<S> {
+    pub store: S,
+    pub replicas: u64,
+    pub me: ReplicaId,
+    /// Peer id and link of every other replica.
+    pub links: Vec<(u64, mpsc::UnboundedSender<Outgoing>)>,
+    pub wal: Option<WalConfig>,
+    pub metrics: Arc<Metrics>,
+}
+
 struct Actor<S: Store<Bytes, Bytes>> {
     store: S,
     state: S::State,
     me: ReplicaId,
     replicas: u64,
     next_seq: u64,
-    links: Vec<mpsc::UnboundedSender<Outgoing>>,
+    links: Vec<(u64, mpsc::UnboundedSender<Outgoing>)>,
     origins: Vec<OriginState>,
     buffer: Vec<S::Msg>,
     parked: Vec<Job<S>>,
+    /// Replies of this round (sent after the log commit).
+    replies: Vec<Reply>,
+    /// Messages produced this round (sent after the log commit).
+    outgoing: Vec<Envelope>,
+    /// Whether the state changed this round.
+    changed: bool,
+    wal: Option<Wal>,
+    /// Highest acknowledgement logged per peer.
+    acked_logged: Vec<u64>,
+    /// True while replaying the log (nothing is logged or replied).
+    replaying: bool,
+    metrics: Arc<Metrics>,
 }
 
-/// Start the actor thread for replica `me` of `replicas`. `links` receive
-/// every message this replica produces.
+/// Reports the incarnation once the log is replayed (or why it could not be).
+pub(crate) type Ready = oneshot::Receiver<Result<u64, WalError>>;
+
+/// Start the actor thread. It first opens and replays the write-ahead log,
+/// if any, and reports the incarnation to use (kept from the log, or fresh)
+/// through the returned receiver, then serves `commands` until
+/// [`Command::Stop`] or until every sender is gone.
 pub(crate) fn spawn<S: Store<Bytes, Bytes>>(
-    store: S,
-    replicas: u64,
-    me: ReplicaId,
-    links: Vec<mpsc::UnboundedSender<Outgoing>>,
+    setup: Setup<S>,
     mut commands: mpsc::Receiver<Command>,
-) -> std::io::Result<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new()
+) -> std::io::Result<(std::thread::JoinHandle<()>, Ready)> {
+    let (ready_tx, ready_rx) = oneshot::channel();
+    let me = setup.me;
+    let thread = std::thread::Builder::new()
         .name(format!("replica-{me}"))
         .spawn(move || {
-            let mut actor = Actor::new(store, replicas, me, links);
-            while let Some(cmd) = commands.blocking_recv() {
-                // A panicking store must not take the replica down: the
-                // command's reply channel is dropped (the client sees an
-                // error) and the actor goes on.
-                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| actor.handle(cmd))) {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(_) => {
-                        tracing::error!(replica = me, "the store panicked while handling a command")
-                    }
-                }
+            let wal = setup.wal.clone();
+            let mut actor = Actor::new(setup);
+            let incarnation = match wal {
+                None => Ok(rand::random()),
+                Some(w) => actor.recover(&w),
+            };
+            let ok = incarnation.is_ok();
+            let _ = ready_tx.send(incarnation);
+            if !ok {
+                return;
             }
+            actor.serve(&mut commands);
             tracing::debug!(replica = me, "replica actor stopped");
-        })
+        })?;
+    Ok((thread, ready_rx))
+}
+
+/// Run `f`, turning a panic of the store into an error log.
+fn guarded<T>(me: u64, what: &str, f: impl FnOnce() -> T) -> Option<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(t) => Some(t),
+        Err(_) => {
+            tracing::error!(replica = me, "the store panicked while {what}");
+            None
+        }
+    }
 }
 
 impl<S: Store<Bytes, Bytes>> Actor<S> {
-    fn new(
-        store: S,
-        replicas: u64,
-        me: ReplicaId,
-        links: Vec<mpsc::UnboundedSender<Outgoing>>,
-    ) -> Self {
-        let state = store.init(replicas, me);
+    fn new(setup: Setup<S>) -> Self {
+        let state = setup.store.init(setup.replicas, setup.me);
         Actor {
-            store,
+            store: setup.store,
             state,
-            me,
-            replicas,
+            me: setup.me,
+            replicas: setup.replicas,
             next_seq: 0,
-            links,
-            origins: vec![OriginState::default(); replicas as usize],
+            links: setup.links,
+            origins: vec![OriginState::default(); setup.replicas as usize],
             buffer: Vec::new(),
             parked: Vec::new(),
+            replies: Vec::new(),
+            outgoing: Vec::new(),
+            changed: false,
+            wal: None,
+            acked_logged: vec![0; setup.replicas as usize],
+            replaying: false,
+            metrics: setup.metrics,
+        }
+    }
+
+    /// Serve commands in rounds until stopped.
+    fn serve(&mut self, commands: &mut mpsc::Receiver<Command>) {
+        while let Some(first) = commands.blocking_recv() {
+            // A panicking store must not take the replica down: the
+            // command's reply channel is dropped (the client sees an
+            // error) and the actor goes on.
+            let mut run =
+                guarded(self.me, "handling a command", || self.handle(first)).unwrap_or(true);
+            let mut n = 1;
+            while run && n < MAX_ROUND {
+                match commands.try_recv() {
+                    Ok(cmd) => {
+                        run = guarded(self.me, "handling a command", || self.handle(cmd))
+                            .unwrap_or(true);
+                        n += 1;
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.metrics.round(n as u64);
+            if let Err(e) = self.end_round() {
+                tracing::error!(replica = self.me, error = %e,
+                    "the write-ahead log cannot be written; stopping the replica (nothing of this round was acknowledged)");
+                return;
+            }
+            if !run {
+                return;
+            }
         }
     }
 
     /// Handle one command; `false` means stop.
     fn handle(&mut self, cmd: Command) -> bool {
-        let changed = match cmd {
+        match cmd {
             Command::Stop => return false,
             Command::Client { token, ops, reply } => self.client(token, ops, reply),
             Command::Deliver {
@@ -163,35 +275,74 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
                 messages,
                 reply,
             } => {
-                let (result, changed) = self.deliver(origin, incarnation, messages);
+                let result = self.deliver(origin, incarnation, messages);
                 if let Err(e) = &result {
+                    self.metrics.refused();
                     tracing::error!(replica = self.me, origin, error = %e, "delivery refused");
                 }
-                let _ = reply.send(result);
-                changed
+                self.replies.push(Reply::Deliver(reply, result));
             }
-        };
-        if changed {
-            self.retry_parked();
-        } else {
-            // Forget jobs whose client gave up.
-            self.parked.retain(|j| !j.reply.is_closed());
+            Command::Acked { peer, upto } => {
+                if let (Some(wal), Some(logged)) =
+                    (&mut self.wal, self.acked_logged.get_mut(peer as usize))
+                {
+                    if upto > *logged {
+                        *logged = upto;
+                        wal.append(&Record::Acked { peer, upto });
+                    }
+                }
+            }
         }
         true
     }
 
-    /// Start a client job; returns whether the state changed.
-    fn client(
-        &mut self,
-        token: Bytes,
-        ops: Vec<Op>,
-        reply: oneshot::Sender<Result<ClientAnswer, ClientRejection>>,
-    ) -> bool {
+    /// End a round: retry parked jobs, commit the log, send replies and
+    /// new messages.
+    fn end_round(&mut self) -> Result<(), WalError> {
+        if std::mem::take(&mut self.changed) {
+            guarded(self.me, "retrying waiting requests", || self.retry_parked());
+        } else if !self.parked.is_empty() {
+            // Forget jobs whose client gave up.
+            self.parked.retain(|j| !j.reply.is_closed());
+        }
+        if let Some(wal) = &mut self.wal {
+            let synced = wal.commit()?;
+            self.metrics.wal(wal.len(), synced);
+        }
+        for r in self.replies.drain(..) {
+            match r {
+                Reply::Client(tx, r) => {
+                    let _ = tx.send(r);
+                }
+                Reply::Deliver(tx, r) => {
+                    let _ = tx.send(r);
+                }
+            }
+        }
+        if !self.outgoing.is_empty() {
+            self.metrics.produced(self.outgoing.len() as u64);
+            let batch = std::mem::take(&mut self.outgoing);
+            if let Some(((_, last), rest)) = self.links.split_last() {
+                for (_, link) in rest {
+                    // A closed link means the server is shutting down.
+                    let _ = link.send(batch.clone());
+                }
+                let _ = last.send(batch);
+            }
+        }
+        self.metrics
+            .set_pending(self.buffer.len(), self.parked.len());
+        Ok(())
+    }
+
+    /// Start a client job.
+    fn client(&mut self, token: Bytes, ops: Vec<Op>, reply: ClientReply) {
         let token = match self.store.decode_token(self.replicas, &token) {
             Ok(t) => t,
             Err(e) => {
-                let _ = reply.send(Err(ClientRejection::MalformedToken(e.to_string())));
-                return false;
+                let e = ClientRejection::MalformedToken(e.to_string());
+                self.replies.push(Reply::Client(reply, Err(e)));
+                return;
             }
         };
         let mut job = Job {
@@ -200,18 +351,15 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
             ops: ops.into(),
             reply,
         };
-        let (done, changed) = self.run(&mut job);
-        if done {
+        if self.run(&mut job) {
             self.finish(job);
         } else {
             self.parked.push(job);
         }
-        changed
     }
 
-    /// Run a job's operations until done or "not yet": (done, state changed).
-    fn run(&mut self, job: &mut Job<S>) -> (bool, bool) {
-        let mut changed = false;
+    /// Run a job's operations until done or "not yet"; returns whether it is done.
+    fn run(&mut self, job: &mut Job<S>) -> bool {
         while let Some(op) = job.ops.pop_front() {
             match op {
                 Op::Put { key, value } => {
@@ -220,14 +368,30 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
                         .put(&mut self.state, &job.token, key.clone(), value.clone())
                     {
                         Some((tok, msg)) => {
+                            let payload = self.store.encode_msg(&msg);
+                            let payload = match &mut self.wal {
+                                Some(wal) if !self.replaying => {
+                                    let rec = Record::Put {
+                                        token: self.store.encode_token(&job.token),
+                                        key,
+                                        value,
+                                        payload,
+                                    };
+                                    wal.append(&rec);
+                                    match rec {
+                                        Record::Put { payload, .. } => payload,
+                                        _ => unreachable!("built above"),
+                                    }
+                                }
+                                _ => payload,
+                            };
                             job.token = tok;
                             job.results.push(OpResult::Put);
-                            self.broadcast(&msg);
-                            changed = true;
+                            self.produced(payload);
                         }
                         None => {
                             job.ops.push_front(Op::Put { key, value });
-                            return (false, changed);
+                            return false;
                         }
                     }
                 }
@@ -238,34 +402,48 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
                     }
                     None => {
                         job.ops.push_front(Op::Get { key });
-                        return (false, changed);
+                        return false;
                     }
                 },
             }
         }
-        (true, changed)
+        true
     }
 
-    fn finish(&self, job: Job<S>) {
+    /// A local put produced `payload`: number it, queue it for the peers,
+    /// and apply buffered messages the new state may have made deliverable.
+    fn produced(&mut self, payload: Bytes) {
+        self.next_seq += 1;
+        self.changed = true;
+        self.outgoing.push(Envelope {
+            seq: self.next_seq,
+            payload: payload.into(),
+        });
+        if !self.buffer.is_empty() {
+            self.apply_deliverable();
+        }
+    }
+
+    fn finish(&mut self, job: Job<S>) {
         let token = self.store.encode_token(&job.token);
-        let _ = job.reply.send(Ok(ClientAnswer {
+        let answer = ClientAnswer {
             results: job.results,
             token,
-        }));
+        };
+        self.replies.push(Reply::Client(job.reply, Ok(answer)));
     }
 
     /// Retry parked jobs until none makes progress.
     fn retry_parked(&mut self) {
         loop {
             let mut progress = false;
-            let mut changed = false;
+            let before_seq = self.next_seq;
             for mut job in std::mem::take(&mut self.parked) {
                 if job.reply.is_closed() {
                     continue;
                 }
                 let before = job.results.len();
-                let (done, ch) = self.run(&mut job);
-                changed |= ch;
+                let done = self.run(&mut job);
                 progress |= job.results.len() > before;
                 if done {
                     self.finish(job);
@@ -273,56 +451,48 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
                     self.parked.push(job);
                 }
             }
-            if !progress || !changed || self.parked.is_empty() {
+            // Only puts change the state here; another pass can only help then.
+            if !progress || self.next_seq == before_seq || self.parked.is_empty() {
                 return;
             }
         }
     }
 
-    /// Hand a freshly produced message to every peer link.
-    fn broadcast(&mut self, msg: &S::Msg) {
-        self.next_seq += 1;
-        let payload = self.store.encode_msg(msg);
-        for link in &self.links {
-            // A closed link means the server is shutting down.
-            let _ = link.send((self.next_seq, payload.clone()));
-        }
-    }
-
-    /// Receive messages of `origin`; returns the acknowledgement and whether the state changed.
+    /// Receive messages of `origin`; returns the acknowledgement.
     fn deliver(
         &mut self,
         origin: u64,
         incarnation: u64,
-        messages: Vec<(u64, Bytes)>,
-    ) -> (Result<u64, DeliverRejection>, bool) {
+        messages: Vec<(u64, bytes::Bytes)>,
+    ) -> Result<u64, DeliverRejection> {
         if origin >= self.replicas || origin == self.me {
-            let e = DeliverRejection::BadOrigin {
+            return Err(DeliverRejection::BadOrigin {
                 origin,
                 me: self.me,
                 replicas: self.replicas,
-            };
-            return (Err(e), false);
+            });
         }
         let o = &mut self.origins[origin as usize];
         match o.incarnation {
             Some(old) if old != incarnation => {
                 if o.received_upto > 0 {
-                    let e = DeliverRejection::OriginRestarted {
+                    return Err(DeliverRejection::OriginRestarted {
                         origin,
                         old,
                         new: incarnation,
                         received: o.received_upto,
-                    };
-                    return (Err(e), false);
+                    });
                 }
                 o.incarnation = Some(incarnation);
             }
             Some(_) => {}
             None => o.incarnation = Some(incarnation),
         }
+        let logging = self.wal.is_some() && !self.replaying;
+        let mut logged: Vec<Vec<u8>> = Vec::new();
+        let mut first_seq = 0;
         let mut result = Ok(());
-        let mut received = 0usize;
+        let mut received = 0u64;
         for (seq, payload) in messages {
             let o = &mut self.origins[origin as usize];
             if seq <= o.received_upto {
@@ -335,7 +505,13 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
                 Ok(m) => {
                     o.received_upto = seq;
                     self.buffer.push(m);
+                    if received == 0 {
+                        first_seq = seq;
+                    }
                     received += 1;
+                    if logging {
+                        logged.push(payload.to_vec());
+                    }
                 }
                 Err(e) => {
                     result = Err(DeliverRejection::MalformedMessage {
@@ -347,15 +523,25 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
                 }
             }
         }
-        let changed = received > 0 && self.apply_deliverable();
+        if received > 0 {
+            if let Some(wal) = self.wal.as_mut().filter(|_| logging) {
+                wal.append(&Record::Deliver {
+                    origin,
+                    incarnation,
+                    first_seq,
+                    payloads: logged,
+                });
+            }
+            self.metrics.received(received);
+            self.apply_deliverable();
+        }
         let upto = self.origins[origin as usize].received_upto;
-        (result.map(|()| upto), changed)
+        result.map(|()| upto)
     }
 
-    /// Apply buffered messages whose guard holds, until none does; returns
-    /// whether anything was applied.
-    fn apply_deliverable(&mut self) -> bool {
-        let mut any = false;
+    /// Apply buffered messages whose guard holds, until none does.
+    fn apply_deliverable(&mut self) {
+        let mut applied = 0u64;
         loop {
             let mut progress = false;
             let pending = std::mem::take(&mut self.buffer);
@@ -363,15 +549,128 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
             for m in pending {
                 if self.store.deliverable(&self.state, &m) {
                     self.store.apply(&mut self.state, m);
+                    applied += 1;
                     progress = true;
                 } else {
                     keep.push(m);
                 }
             }
             self.buffer = keep;
-            any |= progress;
             if !progress || self.buffer.is_empty() {
-                return any;
+                break;
+            }
+        }
+        if applied > 0 {
+            self.changed = true;
+            self.metrics.applied(applied);
+        }
+    }
+
+    /// Open the log, replay it, and queue the messages peers may not have
+    /// received; returns the incarnation.
+    fn recover(&mut self, cfg: &WalConfig) -> Result<u64, WalError> {
+        let me = Identity {
+            store: self.store.name().to_string(),
+            replicas: self.replicas,
+            id: self.me,
+        };
+        let opened = Wal::open(&cfg.dir, &me, cfg.fsync)?;
+        let path = opened.wal.path().to_path_buf();
+        let n = opened.records.len();
+        self.replaying = true;
+        let mut acked = vec![0u64; self.replicas as usize];
+        let mut own = Vec::new();
+        for (offset, rec) in opened.records {
+            let r = guarded(self.me, "replaying the write-ahead log", || {
+                self.replay(rec, &mut acked)
+            })
+            .unwrap_or_else(|| Err("the store panicked".into()));
+            if let Err(reason) = r {
+                return Err(WalError::Replay {
+                    path,
+                    offset,
+                    reason,
+                });
+            }
+            own.append(&mut self.outgoing);
+        }
+        self.replaying = false;
+        self.changed = false;
+        self.acked_logged = acked.clone();
+        let mut requeued = 0;
+        for (peer, link) in &self.links {
+            let from = acked[*peer as usize];
+            let msgs: Vec<Envelope> = own.iter().filter(|e| e.seq > from).cloned().collect();
+            requeued = requeued.max(msgs.len());
+            if !msgs.is_empty() {
+                let _ = link.send(msgs);
+            }
+        }
+        self.metrics.set_pending(self.buffer.len(), 0);
+        self.metrics.wal(opened.wal.len(), false);
+        self.wal = Some(opened.wal);
+        tracing::info!(replica = self.me, path = %path.display(), records = n, puts = self.next_seq,
+            received = ?self.origins.iter().map(|o| o.received_upto).collect::<Vec<_>>(),
+            retransmitting = requeued, "replayed the write-ahead log");
+        Ok(opened.incarnation)
+    }
+
+    /// Replay one record through the live code paths.
+    fn replay(&mut self, rec: Record, acked: &mut [u64]) -> Result<(), String> {
+        match rec {
+            Record::Header { .. } => Err("a second header".into()),
+            Record::Put {
+                token,
+                key,
+                value,
+                payload,
+            } => {
+                let tok = self
+                    .store
+                    .decode_token(self.replicas, &token)
+                    .map_err(|e| e.to_string())?;
+                let (_, msg) = self
+                    .store
+                    .put(&mut self.state, &tok, key, value)
+                    .ok_or("the store answered \"not yet\" to a put it had accepted")?;
+                let again = self.store.encode_msg(&msg);
+                if again != payload {
+                    return Err("the store produced another message than the logged one \
+                                (not deterministic, or the log was written by another \
+                                version of the store)"
+                        .into());
+                }
+                self.produced(again);
+                Ok(())
+            }
+            Record::Deliver {
+                origin,
+                incarnation,
+                first_seq,
+                payloads,
+            } => {
+                let n = payloads.len() as u64;
+                let msgs = payloads
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, p)| (first_seq + i as u64, bytes::Bytes::from(p)))
+                    .collect();
+                let upto = self
+                    .deliver(origin, incarnation, msgs)
+                    .map_err(|e| e.to_string())?;
+                if n == 0 || upto != first_seq + n - 1 {
+                    return Err(format!(
+                        "messages {first_seq}..{} of origin {origin} were not all accepted again",
+                        first_seq + n
+                    ));
+                }
+                Ok(())
+            }
+            Record::Acked { peer, upto } => {
+                if let Some(a) = acked.get_mut(peer as usize) {
+                    *a = (*a).max(upto);
+                }
+                Ok(())
             }
         }
     }
@@ -384,25 +683,47 @@ mod tests {
 
     type A = Actor<HandwrittenVc>;
 
-    fn msg(origin: u64, seq: u64, k: &str, v: &str) -> (u64, Bytes) {
+    fn msg(origin: u64, seq: u64, k: &str, v: &str) -> (u64, bytes::Bytes) {
         let m = VcMsg {
             origin,
             seq,
             key: k.as_bytes().to_vec(),
             value: v.as_bytes().to_vec(),
         };
-        (seq, Store::<Bytes, Bytes>::encode_msg(&HandwrittenVc, &m))
+        (
+            seq,
+            Store::<Bytes, Bytes>::encode_msg(&HandwrittenVc, &m).into(),
+        )
+    }
+
+    fn setup<S>(store: S, me: u64) -> (Setup<S>, Vec<mpsc::UnboundedReceiver<Outgoing>>) {
+        let mut links = Vec::new();
+        let mut rxs = Vec::new();
+        for p in (0..3).filter(|&p| p != me) {
+            let (t, r) = mpsc::unbounded_channel();
+            links.push((p, t));
+            rxs.push(r);
+        }
+        let setup = Setup {
+            store,
+            replicas: 3,
+            me,
+            links,
+            wal: None,
+            metrics: Arc::new(Metrics::new(me, 3)),
+        };
+        (setup, rxs)
     }
 
     fn actor(me: u64) -> (A, Vec<mpsc::UnboundedReceiver<Outgoing>>) {
-        let mut txs = Vec::new();
-        let mut rxs = Vec::new();
-        for _ in 0..2 {
-            let (t, r) = mpsc::unbounded_channel();
-            txs.push(t);
-            rxs.push(r);
-        }
-        (Actor::new(HandwrittenVc, 3, me, txs), rxs)
+        let (s, rxs) = setup(HandwrittenVc, me);
+        (Actor::new(s), rxs)
+    }
+
+    /// Handle one command as a round of its own.
+    fn round(a: &mut A, cmd: Command) {
+        assert!(a.handle(cmd));
+        a.end_round().unwrap();
     }
 
     fn client(
@@ -411,7 +732,7 @@ mod tests {
         ops: Vec<Op>,
     ) -> oneshot::Receiver<Result<ClientAnswer, ClientRejection>> {
         let (reply, rx) = oneshot::channel();
-        a.handle(Command::Client { token, ops, reply });
+        round(a, Command::Client { token, ops, reply });
         rx
     }
 
@@ -419,15 +740,18 @@ mod tests {
         a: &mut A,
         origin: u64,
         inc: u64,
-        msgs: Vec<(u64, Bytes)>,
+        msgs: Vec<(u64, bytes::Bytes)>,
     ) -> Result<u64, DeliverRejection> {
         let (reply, mut rx) = oneshot::channel();
-        a.handle(Command::Deliver {
-            origin,
-            incarnation: inc,
-            messages: msgs,
-            reply,
-        });
+        round(
+            a,
+            Command::Deliver {
+                origin,
+                incarnation: inc,
+                messages: msgs,
+                reply,
+            },
+        );
         rx.try_recv().unwrap()
     }
 
@@ -476,7 +800,8 @@ mod tests {
     #[test]
     fn malformed_message_is_refused_and_not_acknowledged() {
         let (mut a, _rx) = actor(1);
-        let e = deliver(&mut a, 2, 1, vec![msg(2, 1, "k", "a"), (2, vec![1, 2])]).unwrap_err();
+        let bad = (2, bytes::Bytes::from_static(&[1, 2]));
+        let e = deliver(&mut a, 2, 1, vec![msg(2, 1, "k", "a"), bad]).unwrap_err();
         assert!(
             matches!(e, DeliverRejection::MalformedMessage { seq: 2, .. }),
             "{e}"
@@ -515,11 +840,11 @@ mod tests {
         let mut r = client(&mut a, t, put("b"));
         assert_eq!(r.try_recv().unwrap().unwrap().token, token(&[0, 0, 2]));
         for link in &mut rx {
-            assert_eq!(link.try_recv().unwrap().0, 1);
-            let (seq, payload) = link.try_recv().unwrap();
-            assert_eq!(seq, 2);
+            assert_eq!(link.try_recv().unwrap()[0].seq, 1);
+            let e = link.try_recv().unwrap().pop().unwrap();
+            assert_eq!(e.seq, 2);
             let m: VcMsg<Bytes, Bytes> =
-                Store::<Bytes, Bytes>::decode_msg(&HandwrittenVc, &payload).unwrap();
+                Store::<Bytes, Bytes>::decode_msg(&HandwrittenVc, &e.payload).unwrap();
             assert_eq!((m.origin, m.seq, m.value), (2, 2, b"b".to_vec()));
         }
     }
@@ -573,9 +898,9 @@ mod tests {
 
     #[test]
     fn undeliverable_messages_wait_in_the_buffer_until_their_guard_holds() {
-        let mut a = Actor::new(TotalOrder, 3, 1, Vec::new());
-        let enc = |m: u64| Store::<Bytes, Bytes>::encode_msg(&TotalOrder, &m);
-        let d = |a: &mut Actor<TotalOrder>, origin: u64, msgs: Vec<(u64, Bytes)>| {
+        let mut a = Actor::new(setup(TotalOrder, 1).0);
+        let enc = |m: u64| Store::<Bytes, Bytes>::encode_msg(&TotalOrder, &m).into();
+        let d = |a: &mut Actor<TotalOrder>, origin: u64, msgs: Vec<(u64, bytes::Bytes)>| {
             let (reply, mut rx) = oneshot::channel();
             a.handle(Command::Deliver {
                 origin,
@@ -583,6 +908,7 @@ mod tests {
                 messages: msgs,
                 reply,
             });
+            a.end_round().unwrap();
             rx.try_recv().unwrap().unwrap()
         };
         // Origin 0 sends the messages that come 2nd and 3rd in the total order.

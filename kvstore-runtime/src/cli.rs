@@ -1,11 +1,15 @@
 //! The `kvstore` command line (`main.rs` only calls [`main`]).
 
 use crate::client::Client;
-use crate::config::ServerConfig;
+use crate::config::{FileConfig, ServerConfig, WalOptions};
+use crate::loadgen::{self, LoadSpec};
 use crate::registry::{run_store_by_name, STORE_NAMES};
+use crate::security::{ClientTls, TlsFiles};
+use crate::wal::FsyncPolicy;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Replicated key-value store replica and client.
@@ -16,37 +20,166 @@ pub struct Cli {
     command: Command,
 }
 
+/// Options of `kvstore serve` (each may also come from `--config`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeArgs {
+    /// TOML configuration file (keys as the flags, with `_` for `-`); flags override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Registered store name (see `kvstore stores`).
+    #[arg(long)]
+    store: Option<String>,
+    /// This replica's id (index into --peers).
+    #[arg(long)]
+    id: Option<u64>,
+    /// Address to listen on, e.g. 127.0.0.1:7000.
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Addresses of ALL replicas in id order (this one included), comma separated.
+    #[arg(long, value_delimiter = ',')]
+    peers: Option<Vec<String>>,
+    /// Largest accepted key in bytes [default: 1024].
+    #[arg(long)]
+    max_key_bytes: Option<usize>,
+    /// Largest accepted value in bytes [default: 1048576].
+    #[arg(long)]
+    max_value_bytes: Option<usize>,
+    /// Largest batch in operations [default: 10000].
+    #[arg(long)]
+    max_batch_ops: Option<usize>,
+    /// How long to wait for catch-up when the client sends no deadline, in ms [default: 2000].
+    #[arg(long)]
+    wait_ms: Option<u64>,
+    /// Write-ahead log directory: acknowledged writes survive a restart.
+    #[arg(long)]
+    wal: Option<PathBuf>,
+    /// When the log is forced to disk: always | batch | never [default: always].
+    #[arg(long)]
+    fsync: Option<FsyncPolicy>,
+    /// Serve Prometheus metrics over plain HTTP at this address (GET /metrics).
+    #[arg(long)]
+    metrics: Option<SocketAddr>,
+    /// TLS certificate chain (PEM); with --tls-key, every service is served over TLS.
+    #[arg(long)]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    #[arg(long)]
+    tls_key: Option<PathBuf>,
+    /// CA (PEM) that signed the peers' certificates [default: --tls-cert itself].
+    #[arg(long)]
+    tls_ca: Option<PathBuf>,
+    /// Server name to verify on replica links [default: the peer's host].
+    #[arg(long)]
+    tls_domain: Option<String>,
+    /// Shared secret that replicas must present to deliver messages
+    /// (also read from the environment variable KVSTORE_REPLICA_SECRET).
+    #[arg(long, env = "KVSTORE_REPLICA_SECRET", hide_env_values = true)]
+    replica_secret: Option<String>,
+    /// Tokio worker threads [default: 2].
+    #[arg(long)]
+    worker_threads: Option<usize>,
+}
+
+impl ServeArgs {
+    /// Merge the configuration file (if any) under the flags and build the
+    /// server configuration; also returns the store name and worker threads.
+    pub fn resolve(&self) -> anyhow::Result<(String, ServerConfig, usize)> {
+        let f = match &self.config {
+            Some(p) => FileConfig::read(p)?,
+            None => FileConfig::default(),
+        };
+        let store = self
+            .store
+            .clone()
+            .or(f.store)
+            .context("--store is required (or `store` in --config)")?;
+        let id = self
+            .id
+            .or(f.id)
+            .context("--id is required (or `id` in --config)")?;
+        let listen = self
+            .listen
+            .or(f.listen)
+            .context("--listen is required (or `listen` in --config)")?;
+        let peers = self
+            .peers
+            .clone()
+            .or(f.peers)
+            .context("--peers is required (or `peers` in --config)")?;
+        let mut c = ServerConfig::new(id, listen, peers);
+        if let Some(v) = self.max_key_bytes.or(f.max_key_bytes) {
+            c.max_key_bytes = v;
+        }
+        if let Some(v) = self.max_value_bytes.or(f.max_value_bytes) {
+            c.max_value_bytes = v;
+        }
+        if let Some(v) = self.max_batch_ops.or(f.max_batch_ops) {
+            c.max_batch_ops = v;
+        }
+        if let Some(v) = self.wait_ms.or(f.wait_ms) {
+            c.default_wait = Duration::from_millis(v);
+        }
+        let fsync = self.fsync.or(f.fsync);
+        c.wal = match self.wal.clone().or(f.wal) {
+            Some(dir) => Some(WalOptions {
+                dir,
+                fsync: fsync.unwrap_or_default(),
+            }),
+            None => {
+                anyhow::ensure!(fsync.is_none(), "--fsync needs --wal");
+                None
+            }
+        };
+        c.metrics = self.metrics.or(f.metrics);
+        c.tls = TlsFiles {
+            cert: self.tls_cert.clone().or(f.tls_cert),
+            key: self.tls_key.clone().or(f.tls_key),
+            ca: self.tls_ca.clone().or(f.tls_ca),
+            domain: self.tls_domain.clone().or(f.tls_domain),
+        };
+        c.replica_secret = self.replica_secret.clone().or(f.replica_secret);
+        let threads = self.worker_threads.or(f.worker_threads).unwrap_or(2).max(1);
+        c.validate().map_err(|e| anyhow::anyhow!(e))?;
+        Ok((store, c, threads))
+    }
+}
+
+/// Client connection options.
+#[derive(Debug, Clone, clap::Args)]
+struct ClientArgs {
+    /// Replica addresses, comma separated.
+    #[arg(long, value_delimiter = ',', required = true)]
+    replicas: Vec<String>,
+    /// Connect over TLS, trusting this CA (PEM).
+    #[arg(long)]
+    tls_ca: Option<PathBuf>,
+    /// Server name to verify [default: the address's host].
+    #[arg(long)]
+    tls_domain: Option<String>,
+}
+
+impl ClientArgs {
+    fn tls(&self) -> anyhow::Result<Option<ClientTls>> {
+        let Some(ca) = &self.tls_ca else {
+            anyhow::ensure!(self.tls_domain.is_none(), "--tls-domain needs --tls-ca");
+            return Ok(None);
+        };
+        let t = ClientTls::from_file(ca)?;
+        Ok(Some(match &self.tls_domain {
+            Some(d) => t.with_domain(d.clone()),
+            None => t,
+        }))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run one replica until SIGINT/SIGTERM.
-    Serve {
-        /// Registered store name (see `kvstore stores`).
-        #[arg(long)]
-        store: String,
-        /// This replica's id (index into --peers).
-        #[arg(long)]
-        id: u64,
-        /// Address to listen on, e.g. 127.0.0.1:7000.
-        #[arg(long)]
-        listen: SocketAddr,
-        /// Addresses of ALL replicas in id order (this one included), comma separated.
-        #[arg(long, value_delimiter = ',', required = true)]
-        peers: Vec<String>,
-        /// Largest accepted key in bytes.
-        #[arg(long, default_value_t = 1024)]
-        max_key_bytes: usize,
-        /// Largest accepted value in bytes.
-        #[arg(long, default_value_t = 1 << 20)]
-        max_value_bytes: usize,
-        /// How long to wait for catch-up when the client sends no deadline, in ms.
-        #[arg(long, default_value_t = 2000)]
-        wait_ms: u64,
-    },
+    Serve(Box<ServeArgs>),
     /// Write a value (prints the new session token in hex).
     Put {
-        /// Replica addresses, comma separated.
-        #[arg(long, value_delimiter = ',', required = true)]
-        replicas: Vec<String>,
+        #[command(flatten)]
+        conn: ClientArgs,
         /// Continue the session of this hex token.
         #[arg(long)]
         token: Option<String>,
@@ -57,17 +190,61 @@ enum Command {
     },
     /// Read a value (prints it, or `(not found)`; the token goes to stderr).
     Get {
-        /// Replica addresses, comma separated.
-        #[arg(long, value_delimiter = ',', required = true)]
-        replicas: Vec<String>,
+        #[command(flatten)]
+        conn: ClientArgs,
         /// Continue the session of this hex token.
         #[arg(long)]
         token: Option<String>,
         /// Key (UTF-8).
         key: String,
     },
+    /// Pipelined load generator: prints one JSON object with throughput and latency.
+    Load(Box<LoadArgs>),
     /// List the registered stores.
     Stores,
+}
+
+/// Options of `kvstore load`.
+#[derive(Debug, Clone, clap::Args)]
+struct LoadArgs {
+    #[command(flatten)]
+    conn: ClientArgs,
+    /// Measured seconds.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    /// Unmeasured warm-up seconds.
+    #[arg(long, default_value_t = 1.0)]
+    warmup: f64,
+    /// Client connections (each has one HTTP/2 connection per replica).
+    #[arg(long, default_value_t = 2)]
+    connections: usize,
+    /// Requests in flight per connection.
+    #[arg(long, default_value_t = 16)]
+    depth: usize,
+    /// Operations per request.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// Fraction of gets (0.5: YCSB-A-like, 0.95: YCSB-B-like).
+    #[arg(long, default_value_t = 0.5)]
+    read_ratio: f64,
+    /// Distinct keys.
+    #[arg(long, default_value_t = 1000)]
+    keys: u64,
+    /// Value size in bytes.
+    #[arg(long, default_value_t = 100)]
+    value_bytes: usize,
+    /// Target rate in operations per second (default: as fast as possible).
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Move every session to the next replica after each request.
+    #[arg(long)]
+    rotate: bool,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Request deadline in ms.
+    #[arg(long, default_value_t = 2000)]
+    timeout_ms: u64,
 }
 
 /// Lower-case hex of `b`.
@@ -84,8 +261,8 @@ pub fn from_hex(s: &str) -> anyhow::Result<Vec<u8>> {
         .collect()
 }
 
-fn session(replicas: &[String], token: Option<String>) -> anyhow::Result<Client> {
-    let mut c = Client::connect(replicas)?;
+fn session(conn: &ClientArgs, token: Option<String>) -> anyhow::Result<Client> {
+    let mut c = Client::connect_with(&conn.replicas, conn.tls()?.as_ref())?;
     if let Some(t) = token {
         c.set_token(from_hex(&t).context("--token")?);
     }
@@ -130,56 +307,79 @@ pub fn init_logging() {
 pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging();
-    let rt = tokio::runtime::Runtime::new()?;
+    let threads = match &cli.command {
+        Command::Serve(a) => a.resolve()?.2,
+        // The load generator shares the machine with the replicas it loads.
+        Command::Load(_) => 2,
+        _ => 1,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()?;
     rt.block_on(run(cli))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve {
-            store,
-            id,
-            listen,
-            peers,
-            max_key_bytes,
-            max_value_bytes,
-            wait_ms,
-        } => {
-            let mut config = ServerConfig::new(id, listen, peers);
-            config.max_key_bytes = max_key_bytes;
-            config.max_value_bytes = max_value_bytes;
-            config.default_wait = Duration::from_millis(wait_ms);
+        Command::Serve(args) => {
+            let (store, config, _) = args.resolve()?;
             let handle = run_store_by_name(&store, config).await?;
-            tokio::select! {
-                _ = shutdown_signal() => {
-                    tracing::info!("signal received, shutting down");
-                    handle.shutdown().await?;
-                }
-            }
+            shutdown_signal().await;
+            tracing::info!("signal received, shutting down");
+            handle.shutdown().await?;
             Ok(())
         }
         Command::Put {
-            replicas,
+            conn,
             token,
             key,
             value,
         } => {
-            let mut c = session(&replicas, token)?;
+            let mut c = session(&conn, token)?;
             c.put(key, value).await?;
             println!("{}", to_hex(c.token()));
             Ok(())
         }
-        Command::Get {
-            replicas,
-            token,
-            key,
-        } => {
-            let mut c = session(&replicas, token)?;
+        Command::Get { conn, token, key } => {
+            let mut c = session(&conn, token)?;
             match c.get(key).await? {
                 Some(v) => println!("{}", String::from_utf8_lossy(&v)),
                 None => println!("(not found)"),
             }
             eprintln!("token {}", to_hex(c.token()));
+            Ok(())
+        }
+        Command::Load(a) => {
+            anyhow::ensure!(
+                a.seconds > 0.0 && a.warmup >= 0.0,
+                "--seconds must be positive"
+            );
+            let spec = LoadSpec {
+                replicas: a.conn.replicas.clone(),
+                tls: a.conn.tls()?,
+                duration: Duration::from_secs_f64(a.seconds),
+                warmup: Duration::from_secs_f64(a.warmup),
+                connections: a.connections,
+                depth: a.depth,
+                batch: a.batch,
+                read_ratio: a.read_ratio,
+                keys: a.keys,
+                value_bytes: a.value_bytes,
+                rate: a.rate,
+                rotate: a.rotate,
+                seed: a.seed,
+                timeout: Duration::from_millis(a.timeout_ms),
+            };
+            let report = loadgen::run(&spec).await?;
+            println!("{}", serde_json::to_string(&report)?);
+            anyhow::ensure!(
+                report.errors * 100 <= report.ops + report.errors,
+                "{} of {} operations failed (first: {})",
+                report.errors,
+                report.ops + report.errors,
+                report.first_error.unwrap_or_default()
+            );
             Ok(())
         }
         Command::Stores => {
@@ -220,11 +420,60 @@ mod tests {
         ])
         .unwrap();
         match c.command {
-            Command::Serve { peers, id, .. } => {
-                assert_eq!(peers.len(), 2);
-                assert_eq!(id, 1);
+            Command::Serve(a) => {
+                let (store, c, threads) = a.resolve().unwrap();
+                assert_eq!(store, "handwritten-vc");
+                assert_eq!(c.peers.len(), 2);
+                assert_eq!(c.id, 1);
+                assert_eq!(threads, 2);
+                assert!(c.wal.is_none());
             }
             _ => panic!("not serve"),
         }
+    }
+
+    #[test]
+    fn flags_override_the_config_file() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("r.toml");
+        std::fs::write(
+            &f,
+            "store = \"read-your-writes\"\nid = 0\nlisten = \"127.0.0.1:7000\"\n\
+             peers = [\"127.0.0.1:7000\", \"127.0.0.1:7001\"]\nwal = \"/tmp/w0\"\n\
+             fsync = \"never\"\nworker_threads = 3\nreplica_secret = \"s\"\n",
+        )
+        .unwrap();
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["kvstore", "serve", "--config", f.to_str().unwrap()];
+            argv.extend_from_slice(extra);
+            match Cli::try_parse_from(argv).unwrap().command {
+                Command::Serve(a) => a.resolve(),
+                _ => panic!("not serve"),
+            }
+        };
+        let (store, c, threads) = parse(&[]).unwrap();
+        assert_eq!(store, "read-your-writes");
+        assert_eq!((c.id, threads), (0, 3));
+        assert_eq!(c.wal.as_ref().unwrap().fsync, FsyncPolicy::Never);
+        let (store, c, _) = parse(&[
+            "--id",
+            "1",
+            "--store",
+            "handwritten-vc",
+            "--fsync",
+            "always",
+        ])
+        .unwrap();
+        assert_eq!((store.as_str(), c.id), ("handwritten-vc", 1));
+        assert_eq!(c.wal.unwrap().fsync, FsyncPolicy::Always);
+        // Without the file, the required settings are named.
+        let e = match Cli::try_parse_from(["kvstore", "serve", "--id", "0"])
+            .unwrap()
+            .command
+        {
+            Command::Serve(a) => a.resolve().unwrap_err(),
+            _ => panic!("not serve"),
+        };
+        assert!(e.to_string().contains("--store is required"), "{e}");
     }
 }

@@ -10,7 +10,8 @@
 use crate::ops::{Bytes, Op, OpResult};
 use crate::proto::{self, kv_client::KvClient};
 use crate::replication::lazy_channel;
-use std::time::Duration;
+use crate::security::ClientTls;
+use std::time::{Duration, Instant};
 use tonic::transport::Channel;
 use tonic::{Code, Status};
 
@@ -67,14 +68,24 @@ pub struct Client {
 
 impl Client {
     /// A fresh session against `addrs` (`host:port` or `http://host:port`).
-    /// Connections are opened lazily.
+    /// Connections are opened lazily (one HTTP/2 connection per replica,
+    /// shared by the clones of this client). Must be called inside a Tokio runtime.
     pub fn connect<A: AsRef<str>>(addrs: &[A]) -> Result<Client, ClientError> {
+        Self::connect_with(addrs, None)
+    }
+
+    /// Like [`Client::connect`], over TLS when `tls` is given (servers are
+    /// verified against its CA).
+    pub fn connect_with<A: AsRef<str>>(
+        addrs: &[A],
+        tls: Option<&ClientTls>,
+    ) -> Result<Client, ClientError> {
         if addrs.is_empty() {
             return Err(ClientError::NoReplicas);
         }
         let mut replicas = Vec::new();
         for a in addrs {
-            let ch = lazy_channel(a.as_ref()).map_err(|source| ClientError::BadAddress {
+            let ch = lazy_channel(a.as_ref(), tls).map_err(|source| ClientError::BadAddress {
                 addr: a.as_ref().to_string(),
                 source,
             })?;
@@ -182,17 +193,20 @@ impl Client {
     /// Run `ops` in order at one replica, as one request.
     pub async fn batch(&mut self, ops: Vec<Op>) -> Result<Vec<OpResult>, ClientError> {
         let n = ops.len();
+        let mut is_put = Vec::with_capacity(n);
         let req = proto::BatchRequest {
             ops: ops
-                .iter()
-                .map(|op| proto::Op {
-                    op: Some(match op {
-                        Op::Put { key, value } => proto::op::Op::Put(proto::PutOp {
-                            key: key.clone(),
-                            value: value.clone(),
+                .into_iter()
+                .map(|op| {
+                    is_put.push(matches!(op, Op::Put { .. }));
+                    proto::Op {
+                        op: Some(match op {
+                            Op::Put { key, value } => {
+                                proto::op::Op::Put(proto::PutOp { key, value })
+                            }
+                            Op::Get { key } => proto::op::Op::Get(proto::GetOp { key }),
                         }),
-                        Op::Get { key } => proto::op::Op::Get(proto::GetOp { key: key.clone() }),
-                    }),
+                    }
                 })
                 .collect(),
             token: Vec::new(),
@@ -215,12 +229,15 @@ impl Client {
             )));
         }
         self.token = reply.token;
-        Ok(ops
-            .iter()
+        Ok(is_put
+            .into_iter()
             .zip(reply.results)
-            .map(|(op, r)| match op {
-                Op::Put { .. } => OpResult::Put,
-                Op::Get { .. } => OpResult::Get(r.found.then_some(r.value)),
+            .map(|(put, r)| {
+                if put {
+                    OpResult::Put
+                } else {
+                    OpResult::Get(r.found.then_some(r.value))
+                }
             })
             .collect())
     }
@@ -264,5 +281,146 @@ impl Client {
             }
         }
         Err(last.expect("at least one attempt"))
+    }
+}
+
+/// The outcome of one request of a [`Pipeline`].
+#[derive(Debug)]
+pub struct Completion {
+    /// Index of the session (`0..depth`) that ran the request.
+    pub session: usize,
+    /// The tag given to [`Pipeline::submit_tagged`] (0 for [`Pipeline::submit`]).
+    pub tag: u64,
+    /// Number of operations in the request.
+    pub ops: usize,
+    /// The results, or why the request failed.
+    pub result: Result<Vec<OpResult>, ClientError>,
+    /// When the request was sent.
+    pub sent: Instant,
+    /// When its answer arrived.
+    pub done: Instant,
+}
+
+/// Many requests in flight over the same connections: `depth` independent
+/// sessions (clones of one [`Client`], so they share its HTTP/2
+/// connections), each running at most one [`Client::batch`] request at a
+/// time. Session `i` starts at replica `client.replica() + i` (mod the
+/// number of replicas).
+///
+/// This is how a load generator reaches high throughput: e.g. 16 sessions
+/// each sending batches of 32 operations keep 512 operations in flight on
+/// one connection per replica.
+///
+/// ```no_run
+/// # async fn f() -> Result<(), kvstore_runtime::ClientError> {
+/// use kvstore_runtime::{client::Pipeline, Client, Op};
+/// let client = Client::connect(&["127.0.0.1:7000", "127.0.0.1:7001"])?;
+/// let mut p = Pipeline::new(&client, 16);
+/// for i in 0..1000u32 {
+///     let ops = vec![Op::Put { key: i.to_be_bytes().to_vec(), value: b"v".to_vec() }];
+///     if let Some(done) = p.submit(ops).await {
+///         done.result?; // a completion of an earlier request
+///     }
+/// }
+/// for done in p.drain().await {
+///     done.result?;
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Pipeline {
+    idle: Vec<(usize, Client)>,
+    running: tokio::task::JoinSet<((usize, Client), Completion)>,
+    depth: usize,
+}
+
+impl Pipeline {
+    /// `depth` fresh sessions cloned from `client` (at least one).
+    pub fn new(client: &Client, depth: usize) -> Pipeline {
+        let depth = depth.max(1);
+        let idle = (0..depth)
+            .rev()
+            .map(|i| {
+                let mut c = client.clone();
+                c.new_session();
+                c.set_replica(client.replica() + i);
+                (i, c)
+            })
+            .collect();
+        Pipeline {
+            idle,
+            running: tokio::task::JoinSet::new(),
+            depth,
+        }
+    }
+
+    /// Number of sessions.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Requests in flight.
+    pub fn in_flight(&self) -> usize {
+        self.running.len()
+    }
+
+    /// Access the idle sessions (e.g. to move them to other replicas
+    /// between requests with [`Client::set_replica`]).
+    pub fn idle_sessions(&mut self) -> impl Iterator<Item = &mut Client> {
+        self.idle.iter_mut().map(|(_, c)| c)
+    }
+
+    /// Send `ops` as one request of an idle session. When every session is
+    /// busy, first waits for one request to complete and returns its completion.
+    pub async fn submit(&mut self, ops: Vec<Op>) -> Option<Completion> {
+        self.submit_tagged(ops, 0).await
+    }
+
+    /// [`Pipeline::submit`] with a tag returned in the completion.
+    pub async fn submit_tagged(&mut self, ops: Vec<Op>, tag: u64) -> Option<Completion> {
+        let mut earlier = None;
+        if self.idle.is_empty() {
+            earlier = self.next().await;
+        }
+        let (session, mut client) = self.idle.pop().expect("a session is idle");
+        self.running.spawn(async move {
+            let n = ops.len();
+            let sent = Instant::now();
+            let result = client.batch(ops).await;
+            let c = Completion {
+                session,
+                tag,
+                ops: n,
+                result,
+                sent,
+                done: Instant::now(),
+            };
+            ((session, client), c)
+        });
+        earlier
+    }
+
+    /// Wait for the next completion (`None` when nothing is in flight).
+    pub async fn next(&mut self) -> Option<Completion> {
+        loop {
+            match self.running.join_next().await? {
+                Ok((session, c)) => {
+                    self.idle.push(session);
+                    return Some(c);
+                }
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                // Cancelled: only when the pipeline is dropped.
+                Err(_) => continue,
+            }
+        }
+    }
+
+    /// Wait for every request in flight.
+    pub async fn drain(&mut self) -> Vec<Completion> {
+        let mut out = Vec::new();
+        while let Some(c) = self.next().await {
+            out.push(c);
+        }
+        out
     }
 }

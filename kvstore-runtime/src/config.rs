@@ -1,7 +1,21 @@
-//! Server configuration.
+//! Server configuration, and the TOML file the `kvstore serve --config`
+//! command reads ([`FileConfig`]; command-line flags override it).
 
+use crate::security::TlsFiles;
+use crate::wal::FsyncPolicy;
+use serde::Deserialize;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// Where and how a replica keeps its write-ahead log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalOptions {
+    /// Directory of the log (created if missing; one replica per directory).
+    pub dir: PathBuf,
+    /// When the log is forced to disk.
+    pub fsync: FsyncPolicy,
+}
 
 /// Configuration of one replica server.
 #[derive(Debug, Clone)]
@@ -28,6 +42,14 @@ pub struct ServerConfig {
     pub retry_max: Duration,
     /// Replication: most messages sent to a peer in one `Deliver` call.
     pub max_messages_per_delivery: usize,
+    /// Write-ahead log (none: a restarted replica starts empty).
+    pub wal: Option<WalOptions>,
+    /// Address of the Prometheus metrics endpoint (none: no endpoint).
+    pub metrics: Option<SocketAddr>,
+    /// TLS certificate, key and CA (all empty: plain TCP).
+    pub tls: TlsFiles,
+    /// Shared secret required on the replication service (and sent to peers).
+    pub replica_secret: Option<String>,
 }
 
 impl ServerConfig {
@@ -44,6 +66,10 @@ impl ServerConfig {
             retry_min: Duration::from_millis(20),
             retry_max: Duration::from_secs(1),
             max_messages_per_delivery: 1024,
+            wal: None,
+            metrics: None,
+            tls: TlsFiles::default(),
+            replica_secret: None,
         }
     }
 
@@ -73,6 +99,126 @@ impl ServerConfig {
         if self.retry_min.is_zero() || self.retry_max < self.retry_min {
             return Err("replication retry delays must satisfy 0 < retry_min <= retry_max".into());
         }
+        if self.replica_secret.as_deref() == Some("") {
+            return Err("the replica secret must not be empty".into());
+        }
+        if let Some(s) = &self.replica_secret {
+            if tonic::metadata::MetadataValue::try_from(s.as_str()).is_err() {
+                return Err("the replica secret must be printable ASCII".into());
+            }
+        }
         Ok(())
+    }
+}
+
+/// The `kvstore serve --config FILE` TOML file: every field is optional and
+/// a command-line flag of the same name (with `-` for `_`) overrides it.
+///
+/// ```toml
+/// store = "handwritten-vc"
+/// id = 0
+/// listen = "127.0.0.1:7000"
+/// peers = ["127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002"]
+/// wal = "/var/lib/kvstore/0"
+/// fsync = "always"          # always | batch | never
+/// metrics = "127.0.0.1:9100"
+/// tls_cert = "replica.pem"
+/// tls_key = "replica.key"
+/// tls_ca = "ca.pem"
+/// replica_secret = "change me"
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Registered store name.
+    pub store: Option<String>,
+    /// Replica id.
+    pub id: Option<u64>,
+    /// Listen address.
+    pub listen: Option<SocketAddr>,
+    /// All replicas in id order.
+    pub peers: Option<Vec<String>>,
+    /// Largest key in bytes.
+    pub max_key_bytes: Option<usize>,
+    /// Largest value in bytes.
+    pub max_value_bytes: Option<usize>,
+    /// Largest batch in operations.
+    pub max_batch_ops: Option<usize>,
+    /// Catch-up wait without a client deadline, in ms.
+    pub wait_ms: Option<u64>,
+    /// Write-ahead log directory.
+    pub wal: Option<PathBuf>,
+    /// Fsync policy of the log.
+    pub fsync: Option<FsyncPolicy>,
+    /// Metrics endpoint address.
+    pub metrics: Option<SocketAddr>,
+    /// TLS certificate (PEM).
+    pub tls_cert: Option<PathBuf>,
+    /// TLS key (PEM).
+    pub tls_key: Option<PathBuf>,
+    /// CA of the peers' certificates (PEM).
+    pub tls_ca: Option<PathBuf>,
+    /// Server name checked on replica links.
+    pub tls_domain: Option<String>,
+    /// Shared replica secret.
+    pub replica_secret: Option<String>,
+    /// Tokio worker threads of the server.
+    pub worker_threads: Option<usize>,
+}
+
+/// A configuration file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration file {path}: {reason}")]
+pub struct ConfigFileError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl FileConfig {
+    /// Read and parse a TOML configuration file.
+    pub fn read(path: &Path) -> Result<FileConfig, ConfigFileError> {
+        let err = |reason: String| ConfigFileError {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        toml::from_str(&text).map_err(|e| err(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_config_parses_and_rejects_unknown_keys() {
+        let f: FileConfig = toml::from_str(
+            r#"
+            store = "handwritten-vc"
+            id = 1
+            listen = "127.0.0.1:7001"
+            peers = ["a:1", "b:2"]
+            fsync = "batch"
+            wal = "/tmp/w"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(f.id, Some(1));
+        assert_eq!(f.fsync, Some(FsyncPolicy::Batch));
+        assert_eq!(f.peers.unwrap().len(), 2);
+        let e = toml::from_str::<FileConfig>("stor = 1").unwrap_err();
+        assert!(e.to_string().contains("unknown field"), "{e}");
+        let e = toml::from_str::<FileConfig>("fsync = \"sometimes\"").unwrap_err();
+        assert!(e.to_string().contains("sometimes"), "{e}");
+    }
+
+    #[test]
+    fn empty_secret_is_refused() {
+        let mut c = ServerConfig::new(0, "127.0.0.1:1".parse().unwrap(), vec!["x".into()]);
+        assert!(c.validate().is_ok());
+        c.replica_secret = Some(String::new());
+        assert!(c.validate().is_err());
     }
 }

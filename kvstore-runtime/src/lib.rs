@@ -19,18 +19,24 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod deadline;
+pub mod loadgen;
+pub mod metrics;
 pub mod ops;
 pub mod proto;
 pub mod registry;
 mod replication;
+pub mod security;
 pub mod server;
 mod service;
+pub mod wal;
 
-pub use client::{Client, ClientError};
-pub use config::ServerConfig;
+pub use client::{Client, ClientError, Completion, Pipeline};
+pub use config::{FileConfig, ServerConfig, WalOptions};
 pub use ops::{Bytes, Op, OpResult};
 pub use registry::{
     run_store_by_name, run_store_by_name_on, with_store_by_name, StoreVisitor, UnknownStore,
     STORE_NAMES,
 };
+pub use security::{ClientTls, TlsFiles};
 pub use server::{serve, serve_with_listener, ReplicaHandle, ServeError};
+pub use wal::FsyncPolicy;

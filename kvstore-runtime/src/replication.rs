@@ -2,14 +2,21 @@
 //! until the peer acknowledges them, and retransmits from the first
 //! unacknowledged one after any failure (with capped exponential backoff).
 //!
-//! Receivers de-duplicate by sequence number (see [`crate::actor`]), so
-//! every message is applied exactly once at every peer.
+//! The actor hands each link one batch of new messages per round; the link
+//! coalesces everything queued into deliveries of at most
+//! [`Link::max_batch`] messages and [`MAX_BATCH_BYTES`] bytes, one delivery
+//! in flight at a time. Receivers de-duplicate by sequence number (see
+//! [`crate::actor`]), so every message is applied exactly once at every peer.
 
-use crate::actor::Outgoing;
+use crate::actor::{Command, Outgoing};
+use crate::metrics::Metrics;
 use crate::proto::{replication_client::ReplicationClient, DeliverRequest, Envelope};
+use crate::security::{ClientTls, REPLICA_SECRET_HEADER};
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tonic::metadata::MetadataValue;
 use tonic::transport::{Channel, Endpoint};
 
 /// Parameters of one link from this replica (`origin`) to a peer (`target`).
@@ -22,10 +29,12 @@ pub(crate) struct Link {
     pub retry_min: Duration,
     pub retry_max: Duration,
     pub max_batch: usize,
+    pub tls: Option<ClientTls>,
+    pub secret: Option<String>,
 }
 
 /// A delivery carries at most this many payload bytes (but at least one message).
-const MAX_BATCH_BYTES: usize = 4 << 20;
+pub(crate) const MAX_BATCH_BYTES: usize = 4 << 20;
 
 /// The first messages of `outbox`: at most `max` of them and, beyond the
 /// first, at most `max_bytes` of payload.
@@ -42,26 +51,52 @@ fn next_batch(outbox: &VecDeque<Envelope>, max: usize, max_bytes: usize) -> Vec<
     batch
 }
 
-/// Build a lazily connecting channel to `addr` (`host:port` or a URI).
-pub(crate) fn lazy_channel(addr: &str) -> Result<Channel, tonic::transport::Error> {
-    let uri = if addr.contains("://") {
-        addr.to_string()
-    } else {
-        format!("http://{addr}")
+/// Build a lazily connecting channel to `addr` (`host:port` or a URI);
+/// with `tls`, over TLS (`https`) verifying the server against its CA.
+pub(crate) fn lazy_channel(
+    addr: &str,
+    tls: Option<&ClientTls>,
+) -> Result<Channel, tonic::transport::Error> {
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let uri = match addr.split_once("://") {
+        Some((_, rest)) => format!("{scheme}://{rest}"),
+        None => format!("{scheme}://{addr}"),
     };
-    Ok(Endpoint::from_shared(uri)?
+    let mut ep = Endpoint::from_shared(uri)?
         .connect_timeout(Duration::from_secs(1))
         .tcp_nodelay(true)
-        .connect_lazy())
+        .http2_adaptive_window(true);
+    if let Some(t) = tls {
+        ep = ep.tls_config(t.tonic_config())?;
+    }
+    Ok(ep.connect_lazy())
 }
 
 /// Run the link until `rx` is closed and everything is acknowledged
 /// (in practice: until the server aborts the task at shutdown).
-pub(crate) async fn run(link: Link, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
-    let channel = match lazy_channel(&link.addr) {
+/// Acknowledgements are reported to the actor through `acks` (for the log).
+pub(crate) async fn run(
+    link: Link,
+    mut rx: mpsc::UnboundedReceiver<Outgoing>,
+    acks: Option<mpsc::Sender<Command>>,
+    metrics: Arc<Metrics>,
+) {
+    let channel = match lazy_channel(&link.addr, link.tls.as_ref()) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(target = link.target, addr = %link.addr, error = %e, "bad peer address; replication to this peer is disabled");
+            return;
+        }
+    };
+    let secret = match link
+        .secret
+        .as_deref()
+        .map(MetadataValue::try_from)
+        .transpose()
+    {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "the replica secret is not a valid header value; replication is disabled");
             return;
         }
     };
@@ -72,16 +107,18 @@ pub(crate) async fn run(link: Link, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
     let mut backoff = link.retry_min;
     let mut failing = false;
     let mut lost_reported = false;
+    let mut acked = 0u64;
     loop {
         if outbox.is_empty() {
             match rx.recv().await {
-                Some((seq, payload)) => outbox.push_back(Envelope { seq, payload }),
+                Some(batch) => outbox.extend(batch),
                 None => return,
             }
         }
-        while let Ok((seq, payload)) = rx.try_recv() {
-            outbox.push_back(Envelope { seq, payload });
+        while let Ok(batch) = rx.try_recv() {
+            outbox.extend(batch);
         }
+        metrics.set_unacked(link.target, outbox.len());
         let messages = next_batch(&outbox, link.max_batch, MAX_BATCH_BYTES);
         let first = messages[0].seq;
         let mut req = tonic::Request::new(DeliverRequest {
@@ -91,11 +128,26 @@ pub(crate) async fn run(link: Link, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
             messages,
         });
         req.set_timeout(Duration::from_secs(5));
+        if let Some(s) = &secret {
+            req.metadata_mut().insert(REPLICA_SECRET_HEADER, s.clone());
+        }
         match client.deliver(req).await {
             Ok(reply) => {
                 let upto = reply.into_inner().received_upto;
                 while outbox.front().is_some_and(|m| m.seq <= upto) {
                     outbox.pop_front();
+                }
+                metrics.set_unacked(link.target, outbox.len());
+                if upto > acked {
+                    acked = upto;
+                    if let Some(a) = &acks {
+                        // Best effort: a lost acknowledgement record only
+                        // means more retransmission after a restart.
+                        let _ = a.try_send(Command::Acked {
+                            peer: link.target,
+                            upto,
+                        });
+                    }
                 }
                 if failing {
                     tracing::info!(target = link.target, addr = %link.addr, "peer reachable again; retransmitting unacknowledged messages");
@@ -106,13 +158,14 @@ pub(crate) async fn run(link: Link, mut rx: mpsc::UnboundedReceiver<Outgoing>) {
                     // The peer lost messages it had acknowledged (restart without WAL).
                     if !lost_reported {
                         tracing::error!(target = link.target, acknowledged = upto, next = first,
-                            "peer lost acknowledged messages (restarted without a write-ahead log); it cannot catch up");
+                            "peer lost acknowledged messages (restarted without its write-ahead log); it cannot catch up");
                         lost_reported = true;
                     }
                     tokio::time::sleep(link.retry_max).await;
                 }
             }
             Err(status) => {
+                metrics.delivery_failed(link.target);
                 if !failing {
                     tracing::warn!(target = link.target, addr = %link.addr, code = ?status.code(),
                         error = %status.message(), pending = outbox.len(), "delivery to peer failed; retrying with backoff");
@@ -134,7 +187,7 @@ mod tests {
         let outbox: VecDeque<Envelope> = (1..=5)
             .map(|seq| Envelope {
                 seq,
-                payload: vec![0; 10],
+                payload: vec![0; 10].into(),
             })
             .collect();
         let seqs = |b: Vec<Envelope>| b.iter().map(|e| e.seq).collect::<Vec<_>>();
@@ -142,5 +195,11 @@ mod tests {
         assert_eq!(seqs(next_batch(&outbox, 10, 25)), vec![1, 2]);
         // An oversized first message still goes alone.
         assert_eq!(seqs(next_batch(&outbox, 10, 5)), vec![1]);
+    }
+
+    #[tokio::test]
+    async fn channel_scheme_follows_tls() {
+        assert!(lazy_channel("127.0.0.1:1", None).is_ok());
+        assert!(lazy_channel("http://127.0.0.1:1", None).is_ok());
     }
 }

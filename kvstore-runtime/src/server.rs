@@ -1,13 +1,15 @@
 //! Starting and stopping a replica server for any [`Store`].
 
-use crate::actor::{self, Command};
+use crate::actor::{self, Command, Setup, WalConfig};
 use crate::config::ServerConfig;
+use crate::metrics::Metrics;
 use crate::ops::Bytes;
 use crate::proto::{kv_server::KvServer, replication_server::ReplicationServer};
 use crate::replication::{self, Link};
 use crate::service::{KvService, Limits, ReplicationService};
 use kv_store_api::Store;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
@@ -42,6 +44,12 @@ pub enum ServeError {
     /// No store of this name is registered.
     #[error(transparent)]
     UnknownStore(#[from] crate::registry::UnknownStore),
+    /// The write-ahead log cannot be opened or replayed.
+    #[error(transparent)]
+    Wal(#[from] crate::wal::WalError),
+    /// TLS cannot be set up.
+    #[error(transparent)]
+    Security(#[from] crate::security::SecurityError),
 }
 
 /// A running replica. Dropping it without [`ReplicaHandle::shutdown`]
@@ -50,6 +58,9 @@ pub struct ReplicaHandle {
     id: u64,
     store: &'static str,
     local_addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
+    metrics: Arc<Metrics>,
+    metrics_server: Option<JoinHandle<()>>,
     stop_server: Option<oneshot::Sender<()>>,
     server: JoinHandle<Result<(), tonic::transport::Error>>,
     links: Vec<JoinHandle<()>>,
@@ -73,6 +84,16 @@ impl ReplicaHandle {
         self.local_addr
     }
 
+    /// The address of the metrics endpoint, if one was configured.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
+    }
+
+    /// The replica's metrics.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
     /// This replica's id.
     pub fn id(&self) -> u64 {
         self.id
@@ -93,7 +114,8 @@ impl ReplicaHandle {
 
     /// Stop serving: close the listener, finish in-flight requests (for at
     /// most a few seconds), stop replication links and the replica thread.
-    /// Unacknowledged outgoing messages are lost (there is no write-ahead log).
+    /// Unacknowledged outgoing messages are lost unless the replica has a
+    /// write-ahead log (a restart with the same log retransmits them).
     pub async fn shutdown(mut self) -> Result<(), ServeError> {
         if let Some(stop) = self.stop_server.take() {
             let _ = stop.send(());
@@ -116,6 +138,9 @@ impl ReplicaHandle {
     async fn stop_rest(&mut self) {
         for l in &self.links {
             l.abort();
+        }
+        if let Some(m) = self.metrics_server.take() {
+            m.abort();
         }
         let _ = self.actor_tx.send(Command::Stop).await;
         if let Some(t) = self.actor.take() {
@@ -154,33 +179,84 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
     })?;
     let name = store.name();
     let replicas = config.replicas();
-    let incarnation: u64 = rand::random();
+    let server_tls = config.tls.server()?;
+    let link_tls = config.tls.links()?;
+    if server_tls.is_some() && config.replica_secret.is_none() {
+        tracing::warn!(
+            replica = config.id,
+            "TLS is on but no --replica-secret is set: any client can deliver replication messages"
+        );
+    }
+    let metrics = Arc::new(Metrics::new(config.id, replicas));
+    let metrics_listener = match config.metrics {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| ServeError::Listen {
+                    addr: addr.to_string(),
+                    source,
+                })?,
+        ),
+        None => None,
+    };
 
-    // Replication links to every other replica.
+    // The actor first (it replays the log and decides the incarnation),
+    // then the replication links.
     let mut link_txs = Vec::new();
-    let mut links = Vec::new();
-    for (target, addr) in config.peers.iter().enumerate() {
-        let target = target as u64;
-        if target == config.id {
-            continue;
+    let mut link_rxs = Vec::new();
+    for target in 0..replicas {
+        if target != config.id {
+            let (tx, rx) = mpsc::unbounded_channel();
+            link_txs.push((target, tx));
+            link_rxs.push((target, rx));
         }
-        let (tx, rx) = mpsc::unbounded_channel();
-        link_txs.push(tx);
+    }
+    let (actor_tx, actor_rx) = mpsc::channel(8192);
+    let setup = Setup {
+        store,
+        replicas,
+        me: config.id,
+        links: link_txs,
+        wal: config.wal.as_ref().map(|w| WalConfig {
+            dir: w.dir.clone(),
+            fsync: w.fsync,
+        }),
+        metrics: metrics.clone(),
+    };
+    let (actor, ready) = actor::spawn(setup, actor_rx).map_err(ServeError::Thread)?;
+    let incarnation = match ready.await {
+        Ok(Ok(i)) => i,
+        Ok(Err(e)) => {
+            let _ = tokio::task::spawn_blocking(move || actor.join()).await;
+            return Err(e.into());
+        }
+        Err(_) => {
+            return Err(ServeError::Thread(std::io::Error::other(
+                "the replica thread stopped while starting (see the log)",
+            )))
+        }
+    };
+    let mut links = Vec::new();
+    for (target, rx) in link_rxs {
         let link = Link {
             origin: config.id,
             incarnation,
             target,
-            addr: addr.clone(),
+            addr: config.peers[target as usize].clone(),
             retry_min: config.retry_min,
             retry_max: config.retry_max,
             max_batch: config.max_messages_per_delivery,
+            tls: link_tls.clone(),
+            secret: config.replica_secret.clone(),
         };
-        links.push(tokio::spawn(replication::run(link, rx)));
+        let acks = config.wal.is_some().then(|| actor_tx.clone());
+        links.push(tokio::spawn(replication::run(
+            link,
+            rx,
+            acks,
+            metrics.clone(),
+        )));
     }
-
-    let (actor_tx, actor_rx) = mpsc::channel(4096);
-    let actor =
-        actor::spawn(store, replicas, config.id, link_txs, actor_rx).map_err(ServeError::Thread)?;
 
     let kv = KvService {
         id: config.id,
@@ -191,10 +267,13 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
             max_batch_ops: config.max_batch_ops,
         },
         default_wait: config.default_wait,
+        metrics: metrics.clone(),
     };
     let repl = ReplicationService {
         id: config.id,
         tx: actor_tx.clone(),
+        secret: config.replica_secret.clone().map(Arc::from),
+        metrics: metrics.clone(),
     };
     let (mut health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<KvServer<KvService>>().await;
@@ -214,7 +293,11 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
     let max_msg = max_msg.max(4 << 20);
     let (stop_server, stop_rx) = oneshot::channel::<()>();
     let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
-    let router = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = server_tls {
+        builder = builder.tls_config(tls)?;
+    }
+    let router = builder
         .tcp_nodelay(true)
         .add_service(health_service)
         .add_service(reflection)
@@ -223,11 +306,19 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
     let server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
         let _ = stop_rx.await;
     }));
-    tracing::info!(replica = config.id, store = name, addr = %local_addr, replicas, peers = ?config.peers, "replica serving");
+    let metrics_addr = metrics_listener.as_ref().and_then(|l| l.local_addr().ok());
+    let metrics_server =
+        metrics_listener.map(|l| tokio::spawn(crate::metrics::serve_http(l, metrics.clone())));
+    tracing::info!(replica = config.id, store = name, addr = %local_addr, replicas, peers = ?config.peers,
+        tls = config.tls.enabled(), wal = ?config.wal.as_ref().map(|w| &w.dir), metrics = ?metrics_addr,
+        incarnation = format_args!("{incarnation:#x}"), "replica serving");
     Ok(ReplicaHandle {
         id: config.id,
         store: name,
         local_addr,
+        metrics_addr,
+        metrics,
+        metrics_server,
         stop_server: Some(stop_server),
         server,
         links,

@@ -6,9 +6,12 @@
 
 use crate::actor::{ClientAnswer, ClientRejection, Command};
 use crate::deadline::wait_budget;
+use crate::metrics::{Method, Metrics, OpKind, Outcome};
 use crate::ops::{Bytes, Op, OpResult};
 use crate::proto::{self, kv_server::Kv, replication_server::Replication};
-use std::time::Duration;
+use crate::security::check_secret;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use tonic::{Request, Response, Status};
 
@@ -53,6 +56,7 @@ pub(crate) struct KvService {
     pub tx: mpsc::Sender<Command>,
     pub limits: Limits,
     pub default_wait: Duration,
+    pub metrics: Arc<Metrics>,
 }
 
 fn dropped(id: u64) -> Status {
@@ -66,8 +70,35 @@ fn stopped(id: u64) -> Status {
 }
 
 impl KvService {
-    /// Validate, run `ops` for the session `token`, wait at most the budget.
+    /// [`KvService::run`] with metrics: operations by kind and outcome,
+    /// request latency by method.
     async fn execute(
+        &self,
+        method: Method,
+        meta: &tonic::metadata::MetadataMap,
+        token: Bytes,
+        ops: Vec<Op>,
+    ) -> Result<ClientAnswer, Status> {
+        let start = Instant::now();
+        let puts = ops.iter().filter(|o| matches!(o, Op::Put { .. })).count() as u64;
+        let gets = ops.len() as u64 - puts;
+        let r = self.run(meta, token, ops).await;
+        let outcome = match &r {
+            Ok(_) => Outcome::Ok,
+            Err(s) => match s.code() {
+                tonic::Code::InvalidArgument => Outcome::Invalid,
+                tonic::Code::Unavailable => Outcome::Unavailable,
+                _ => Outcome::Error,
+            },
+        };
+        self.metrics.ops(OpKind::Put, outcome, puts);
+        self.metrics.ops(OpKind::Get, outcome, gets);
+        self.metrics.latency(method, start.elapsed());
+        r
+    }
+
+    /// Validate, run `ops` for the session `token`, wait at most the budget.
+    async fn run(
         &self,
         meta: &tonic::metadata::MetadataMap,
         token: Bytes,
@@ -138,7 +169,7 @@ impl Kv for KvService {
             key: r.key,
             value: r.value,
         };
-        let a = self.execute(&meta, r.token, vec![op]).await?;
+        let a = self.execute(Method::Put, &meta, r.token, vec![op]).await?;
         Ok(Response::new(proto::PutReply { token: a.token }))
     }
 
@@ -148,7 +179,7 @@ impl Kv for KvService {
     ) -> Result<Response<proto::GetReply>, Status> {
         let (meta, _, r) = req.into_parts();
         let a = self
-            .execute(&meta, r.token, vec![Op::Get { key: r.key }])
+            .execute(Method::Get, &meta, r.token, vec![Op::Get { key: r.key }])
             .await?;
         let (found, value) = match a.results.into_iter().next() {
             Some(OpResult::Get(Some(v))) => (true, v),
@@ -166,12 +197,14 @@ impl Kv for KvService {
         req: Request<proto::BatchRequest>,
     ) -> Result<Response<proto::BatchReply>, Status> {
         let (meta, _, r) = req.into_parts();
-        let ops = r
-            .ops
-            .into_iter()
-            .map(op_from_proto)
-            .collect::<Result<Vec<_>, _>>()?;
-        let a = self.execute(&meta, r.token, ops).await?;
+        let ops = match r.ops.into_iter().map(op_from_proto).collect() {
+            Ok(ops) => ops,
+            Err(e) => {
+                self.metrics.latency(Method::Batch, Duration::ZERO);
+                return Err(e);
+            }
+        };
+        let a = self.execute(Method::Batch, &meta, r.token, ops).await?;
         let results = a
             .results
             .into_iter()
@@ -195,6 +228,9 @@ impl Kv for KvService {
 pub(crate) struct ReplicationService {
     pub id: u64,
     pub tx: mpsc::Sender<Command>,
+    /// The shared replica secret, if required.
+    pub secret: Option<Arc<str>>,
+    pub metrics: Arc<Metrics>,
 }
 
 #[tonic::async_trait]
@@ -203,7 +239,9 @@ impl Replication for ReplicationService {
         &self,
         req: Request<proto::DeliverRequest>,
     ) -> Result<Response<proto::DeliverReply>, Status> {
-        let r = req.into_inner();
+        let start = Instant::now();
+        let (meta, _, r) = req.into_parts();
+        check_secret(&meta, self.secret.as_deref())?;
         if r.target != self.id {
             return Err(Status::failed_precondition(format!(
                 "replica {} received messages meant for replica {}: the peer lists disagree",
@@ -221,7 +259,9 @@ impl Replication for ReplicationService {
             })
             .await
             .map_err(|_| stopped(self.id))?;
-        match rx.await {
+        let r = rx.await;
+        self.metrics.latency(Method::Deliver, start.elapsed());
+        match r {
             Ok(Ok(upto)) => Ok(Response::new(proto::DeliverReply {
                 received_upto: upto,
             })),
