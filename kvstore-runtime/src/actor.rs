@@ -680,6 +680,7 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
 mod tests {
     use super::*;
     use crate::baseline::{HandwrittenVc, VcMsg};
+    use crate::wal::FsyncPolicy;
 
     type A = Actor<HandwrittenVc>;
 
@@ -918,5 +919,66 @@ mod tests {
         assert_eq!(d(&mut a, 2, vec![(1, enc(0))]), 1);
         assert_eq!(a.state, 3);
         assert!(a.buffer.is_empty());
+    }
+
+    #[test]
+    fn replaying_the_log_restores_state_buffer_positions_and_unacked_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = WalConfig {
+            dir: dir.path().to_path_buf(),
+            fsync: FsyncPolicy::Never,
+        };
+        let enc = |m: u64| Store::<Bytes, Bytes>::encode_msg(&TotalOrder, &m).into();
+        let start = |cfg: &WalConfig| {
+            let (s, rxs) = setup(TotalOrder, 1);
+            let mut a = Actor::new(s);
+            let inc = a.recover(cfg).unwrap();
+            (a, rxs, inc)
+        };
+        let (mut a, _rxs, inc) = start(&cfg);
+        // Two messages of origin 0 that are not deliverable yet, then a local put.
+        let (reply, _r) = oneshot::channel();
+        a.handle(Command::Deliver {
+            origin: 0,
+            incarnation: 5,
+            messages: vec![(1, enc(1)), (2, enc(2))],
+            reply,
+        });
+        let (reply, mut put) = oneshot::channel();
+        a.handle(Command::Client {
+            token: Vec::new(),
+            ops: vec![Op::Put {
+                key: b"k".to_vec(),
+                value: b"v".to_vec(),
+            }],
+            reply,
+        });
+        // Peer 2 acknowledged our message 1 (peer 0 did not).
+        a.handle(Command::Acked { peer: 2, upto: 1 });
+        a.end_round().unwrap();
+        assert!(put.try_recv().unwrap().is_ok());
+        // The put made message 1 of origin 0 deliverable: state 0 -> 1 (put) -> 3.
+        assert_eq!((a.state, a.buffer.len()), (3, 0));
+        drop(a);
+
+        let (mut b, mut rxs, inc2) = start(&cfg);
+        assert_eq!(inc2, inc);
+        assert_eq!((b.state, b.next_seq), (3, 1));
+        assert_eq!(b.origins[0].received_upto, 2);
+        assert_eq!(b.origins[0].incarnation, Some(5));
+        // Unacknowledged: requeued for peer 0 only.
+        assert_eq!(rxs[0].try_recv().unwrap()[0].seq, 1);
+        assert!(rxs[1].try_recv().is_err());
+        // Live traffic continues where the log ended: a duplicate is ignored.
+        let (reply, mut r) = oneshot::channel();
+        b.handle(Command::Deliver {
+            origin: 0,
+            incarnation: 5,
+            messages: vec![(2, enc(2)), (3, enc(3))],
+            reply,
+        });
+        b.end_round().unwrap();
+        assert_eq!(r.try_recv().unwrap().unwrap(), 3);
+        assert_eq!(b.state, 4);
     }
 }

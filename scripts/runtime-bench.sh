@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Runtime throughput and latency: for every store, a 3-replica loopback
+# cluster of `kvstore serve` processes, loaded by the pipelined load
+# generator `kvstore load` (many batch requests in flight per connection),
+# YCSB-A-like (50% reads) and YCSB-B-like (95% reads) over 1000 uniform keys
+# with 100-byte values: first as fast as possible (peak), then at half of
+# the measured peak (latency at half load). Writes results/runtime.json.
+#
+# Usage: scripts/runtime-bench.sh [STORE...]
+# Env: KVSTORE_BIN (default target/release/kvstore, built if missing),
+#      OUT (default results/runtime.json), BENCH_SECONDS (default 5),
+#      CONNECTIONS (2), DEPTH (16), BATCH (32), WORKER_THREADS (2),
+#      SERVE_ARGS (extra `kvstore serve` flags, e.g. "--fsync batch" with a --wal set by WAL=1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+KV=${KVSTORE_BIN:-target/release/kvstore}
+OUT=${OUT:-results/runtime.json}
+SECS=${BENCH_SECONDS:-5}
+CONNECTIONS=${CONNECTIONS:-2}
+DEPTH=${DEPTH:-16}
+BATCH=${BATCH:-32}
+WORKER_THREADS=${WORKER_THREADS:-2}
+STORES=("$@")
+if [ ${#STORES[@]} -eq 0 ]; then
+  mapfile -t STORES < <("$KV" stores 2>/dev/null || true)
+fi
+if [ ! -x "$KV" ]; then
+  cargo build --release -p kvstore-runtime --bin kvstore
+  mapfile -t STORES < <("$KV" stores)
+fi
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  PIDS=()
+}
+trap 'cleanup; rm -rf "$TMP"' EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+RUNS="$TMP/runs.jsonl"
+: > "$RUNS"
+for store in "${STORES[@]}"; do
+  addrs=()
+  for i in 0 1 2; do addrs+=("127.0.0.1:$(free_port)"); done
+  peers=$(IFS=,; echo "${addrs[*]}")
+  for i in 0 1 2; do
+    extra=()
+    if [ "${WAL:-0}" = 1 ]; then extra+=(--wal "$TMP/wal-$store-$i"); fi
+    # shellcheck disable=SC2086
+    RUST_LOG=warn "$KV" serve --store "$store" --id $i --listen "${addrs[$i]}" --peers "$peers" \
+      --worker-threads "$WORKER_THREADS" "${extra[@]}" ${SERVE_ARGS:-} 2> "$TMP/$store-$i.log" &
+    PIDS+=($!)
+  done
+  for i in 0 1 2; do
+    for _ in $(seq 100); do
+      "$KV" get --replicas "${addrs[$i]}" probe >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+  done
+  for wl in a:0.5 b:0.95; do
+    name=${wl%%:*}; ratio=${wl#*:}
+    common=(--replicas "$peers" --read-ratio "$ratio" --connections "$CONNECTIONS" --depth "$DEPTH"
+            --batch "$BATCH" --keys 1000 --value-bytes 100 --seconds "$SECS" --warmup 1)
+    peak=$("$KV" load "${common[@]}")
+    echo "$store ycsb-$name peak: $peak" >&2
+    rate=$(python3 -c "import json,sys; print(max(1.0, json.loads(sys.argv[1])['ops_per_s']/2))" "$peak")
+    half=$("$KV" load "${common[@]}" --rate "$rate")
+    echo "$store ycsb-$name half: $half" >&2
+    for kind in peak half; do
+      json=$([ $kind = peak ] && echo "$peak" || echo "$half")
+      python3 - "$store" "$name" "$kind" "$json" "$CONNECTIONS" "$DEPTH" "$BATCH" >> "$RUNS" <<'PY'
+import json, sys
+store, name, kind, report, conns, depth, batch = sys.argv[1:]
+r = json.loads(report)
+mix = {"a": "50/50", "b": "95/5"}[name]
+print(json.dumps({
+    "store": store,
+    "workload": f"ycsb-{name} ({mix} get/put, 1000 uniform keys, 100 B values), "
+                + ("peak (as fast as possible)" if kind == "peak" else "at half of peak"),
+    "replicas": 3,
+    "ops_per_s": r["ops_per_s"],
+    "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"], "p999_ms": r["p999_ms"], "max_ms": r["max_ms"],
+    "target_ops_per_s": r["target_ops_per_s"],
+    "errors": r["errors"], "seconds": r["seconds"],
+    "connections": int(conns), "depth": int(depth), "batch": int(batch),
+}))
+PY
+    done
+  done
+  cleanup
+done
+
+mkdir -p "$(dirname "$OUT")"
+python3 - "$RUNS" "$OUT" "$0 $*" "$CONNECTIONS" "$DEPTH" "$BATCH" "$WORKER_THREADS" "${WAL:-0}" "${SERVE_ARGS:-}" <<'PY'
+import json, subprocess, sys, platform, os
+runs_file, out, cmd, conns, depth, batch, threads, wal, serve_args = sys.argv[1:]
+runs = [json.loads(l) for l in open(runs_file) if l.strip()]
+rev = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+dirty = subprocess.run(["git", "status", "--porcelain", "--", "kvstore-runtime"], capture_output=True, text=True).stdout.strip()
+cpu = "unknown"
+for l in open("/proc/cpuinfo"):
+    if l.startswith("model name"):
+        cpu = l.split(":", 1)[1].strip(); break
+mem = "unknown"
+for l in open("/proc/meminfo"):
+    if l.startswith("MemTotal"):
+        mem = f"{int(l.split()[1]) // 1024 // 1024} GiB"; break
+env = f"CONNECTIONS={conns} DEPTH={depth} BATCH={batch} WORKER_THREADS={threads} WAL={wal}"
+if serve_args:
+    env += f" SERVE_ARGS='{serve_args}'"
+json.dump({
+    "runs": runs,
+    "command": f"{env} {cmd}".strip(),
+    "revision": rev + (" (kvstore-runtime modified)" if dirty else ""),
+    "machine": f"{os.cpu_count()} cores ({cpu}), {mem}, {platform.system()} {platform.release()}, loopback; "
+               "3 replica processes and the load generator share the machine",
+    "notes": "ops are individual get/put operations; each request is a Batch of `batch` operations of one "
+             "session pinned to one replica; `depth` requests in flight per connection; latency per operation "
+             "= its request's latency from the intended send time (open loop at half load).",
+}, open(out, "w"), indent=2)
+open(out, "a").write("\n")
+print(f"wrote {out}", file=sys.stderr)
+PY
