@@ -23,6 +23,10 @@ pub struct Machine {
     pub os: String,
     /// Kernel release.
     pub kernel: String,
+    /// 1-minute load average when the measurement started (other work on
+    /// the machine competes with the benchmark; `0` if unknown).
+    #[serde(default)]
+    pub loadavg_1m: f64,
 }
 
 /// Command, revision, machine and date of a measurement.
@@ -75,7 +79,12 @@ impl Machine {
         let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
             .map(|s| s.trim().to_string())
             .unwrap_or_else(|_| "unknown".into());
+        let loadavg_1m = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|t| t.split_whitespace().next().and_then(|x| x.parse().ok()))
+            .unwrap_or(0.0);
         Machine {
+            loadavg_1m,
             cpus: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(0),
