@@ -7,11 +7,13 @@
 //! * [`development`]: the development state and its rendering;
 //! * [`proposer`]: who suggests tactics (built-in, replay);
 //! * [`engine`]: the loops; [`audit`]: the deterministic audit;
+//! * [`measure`]: the outer loop's throughput measurement of closed candidates;
 //! * [`runlog`]: the JSONL run log; [`run`]: the `synth run` pipeline.
 pub mod audit;
 pub mod catalog;
 pub mod development;
 pub mod engine;
+pub mod measure;
 pub mod oracle;
 pub mod proposer;
 pub mod run;

@@ -67,6 +67,9 @@ enum Cmd {
         /// Output folder (default extracted/stores/<store>).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Measure every closed candidate (outer loop) and ship the fastest.
+        #[arg(long)]
+        measure: bool,
         /// Do not update results/synthesis.json.
         #[arg(long)]
         no_record: bool,
@@ -108,6 +111,7 @@ fn main() -> Result<()> {
             timeout,
             name,
             representation,
+            measure,
             out,
             no_record,
         } => {
@@ -134,6 +138,7 @@ fn main() -> Result<()> {
                 closed_wanted: closed,
                 timeout: Duration::from_secs(timeout),
                 record: !no_record,
+                measure,
                 command: std::env::args().collect::<Vec<_>>().join(" "),
             };
             let bar = indicatif::ProgressBar::new_spinner();

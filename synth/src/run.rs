@@ -53,6 +53,8 @@ pub struct RunOptions {
     pub timeout: Duration,
     /// Write `results/synthesis.json`.
     pub record: bool,
+    /// Measure every closed candidate (outer loop) and ship the fastest.
+    pub measure: bool,
     /// The command line, for the results file.
     pub command: String,
 }
@@ -160,7 +162,14 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         representation: opts.representation.clone(),
     };
     let outcome = synthesize(&rocq, &spec, proposer.as_mut(), &cfg, &log, progress)?;
-    let ranking = rank(&outcome.closed, &mut NoMeasure);
+    let ranking = if opts.measure && outcome.closed.len() > 1 {
+        progress("measuring closed candidates");
+        let mut hook =
+            crate::measure::CrateBench::new(rocq.clone(), &opts.root, work.path(), 20_000, 1_000);
+        rank(&outcome.closed, &mut hook)
+    } else {
+        rank(&outcome.closed, &mut NoMeasure)
+    };
     let shipped = ranking.first().map(|(i, _)| &outcome.closed[*i]);
     let dev_path = rocq_dir.join("Development.v");
     if let Some(c) = shipped {

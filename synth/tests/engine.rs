@@ -53,6 +53,7 @@ fn synth(
         closed_wanted: 1,
         timeout: Duration::from_secs(120),
         record: false,
+        measure: false,
         command: "test".into(),
     };
     run(&opts, &|_| {})
