@@ -289,6 +289,7 @@ fn grow(
             goal: goal.as_ref(),
             library: &lib,
             remembered: &mem,
+            switches: &dev.candidate.variant().switches,
         };
         let mut tactics = proposer.propose(&req);
         tactics.reverse(); // pop() takes the best first

@@ -30,6 +30,16 @@ pub struct Request<'a> {
     pub library: &'a [LibraryLemma],
     /// Tactics that closed the same lemma in earlier candidates.
     pub remembered: &'a [String],
+    /// The candidate's policy switches (`name`, `true|false`).
+    pub switches: &'a [(&'a str, &'a str)],
+}
+
+/// Whether a lemma's premises ask for a policy switch this candidate turns
+/// off (then the lemma cannot close anything here).
+pub fn needs_switch_off(statement: &str, switches: &[(&str, &str)]) -> bool {
+    switches
+        .iter()
+        .any(|(name, value)| *value == "false" && statement.contains(&format!("{name} = true")))
 }
 
 /// Suggests tactic scripts for an obligation, best first.
@@ -100,14 +110,20 @@ impl Proposer for Builtin {
         if trivially_true {
             out.push("exact I.".into());
         }
-        let mut lemmas: Vec<&LibraryLemma> = req.library.iter().collect();
+        let mut lemmas: Vec<&LibraryLemma> = req
+            .library
+            .iter()
+            .filter(|l| !needs_switch_off(&l.statement, req.switches))
+            .collect();
         if let Some(g) = &goal_text {
             let mut scored: Vec<(usize, usize, &LibraryLemma)> = lemmas
                 .iter()
                 .enumerate()
                 .map(|(i, l)| (match_score(g, &l.statement), i, *l))
+                .filter(|(score, _, _)| *score > 0)
                 .collect();
-            // Highest score first; catalog order breaks ties.
+            // Highest score first; catalog order breaks ties. Lemmas sharing
+            // nothing with the goal's conclusion are not tried.
             scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             lemmas = scored.into_iter().map(|(_, _, l)| l).collect();
         }
@@ -199,6 +215,7 @@ mod tests {
             goal: Some(&goals),
             library: &library,
             remembered: &[],
+            switches: &[],
         };
         let p = Builtin::new(false).propose(&req);
         assert_eq!(p[1], apply_lemma("get_issued"), "{p:?}");
@@ -216,8 +233,23 @@ mod tests {
             goal: Some(&goals),
             library: &library,
             remembered: &[],
+            switches: &[],
         };
         assert_eq!(Builtin::new(false).propose(&req)[0], "exact I.");
+    }
+
+    #[test]
+    fn lemmas_needing_a_switch_that_is_off_are_not_proposed() {
+        let sw = [("get_merge", "false"), ("put_guard", "true")];
+        assert!(needs_switch_off(
+            "forall K, Policy.get_merge = true -> x",
+            &sw
+        ));
+        assert!(!needs_switch_off(
+            "forall K, Policy.put_guard = true -> x",
+            &sw
+        ));
+        assert!(!needs_switch_off("forall K, x", &sw));
     }
 
     #[test]
@@ -231,6 +263,7 @@ mod tests {
             goal: None,
             library: &library,
             remembered: &[],
+            switches: &[],
         };
         assert_eq!(
             r.propose(&mk("base_init")),
