@@ -65,7 +65,8 @@ pub(crate) fn lazy_channel(
     let mut ep = Endpoint::from_shared(uri)?
         .connect_timeout(Duration::from_secs(1))
         .tcp_nodelay(true)
-        .http2_adaptive_window(true);
+        .initial_stream_window_size(Some(4 << 20))
+        .initial_connection_window_size(Some(16 << 20));
     if let Some(t) = tls {
         ep = ep.tls_config(t.tonic_config())?;
     }

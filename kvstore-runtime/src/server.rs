@@ -292,13 +292,29 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
         .saturating_add(1 << 16);
     let max_msg = max_msg.max(4 << 20);
     let (stop_server, stop_rx) = oneshot::channel::<()>();
-    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    // `Server::tcp_nodelay` only applies to listeners tonic binds itself: set
+    // it on every accepted socket, or Nagle's algorithm meets the peer's
+    // delayed ACK and multi-segment replies wait ~40 ms.
+    let incoming = tokio_stream::StreamExt::map(
+        tokio_stream::wrappers::TcpListenerStream::new(listener),
+        |s| {
+            s.inspect(|s| {
+                if let Err(e) = s.set_nodelay(true) {
+                    tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+                }
+            })
+        },
+    );
     let mut builder = tonic::transport::Server::builder();
     if let Some(tls) = server_tls {
         builder = builder.tls_config(tls)?;
     }
     let router = builder
         .tcp_nodelay(true)
+        // Large windows: pipelined clients and replication batches of
+        // hundreds of KiB must not stall on HTTP/2 flow control.
+        .initial_stream_window_size(Some(4 << 20))
+        .initial_connection_window_size(Some(16 << 20))
         .add_service(health_service)
         .add_service(reflection)
         .add_service(KvServer::new(kv).max_decoding_message_size(max_msg.saturating_mul(16)))
