@@ -119,12 +119,12 @@ pub fn generate<S: Store<u64, u64>>(
             };
             run(&mut sys, op);
         } else {
-            let ready = sys.deliverable_indices();
-            let index = if !ready.is_empty() && rng.chance(75) {
-                ready[rng.below(ready.len() as u64) as usize]
+            let any = rng.below(sys.in_flight() as u64 + 1) as usize;
+            let index = if rng.chance(75) {
+                sys.deliverable_from(any).unwrap_or(any)
             } else {
                 // Any message, or (1 in `in_flight + 1`) one past the end.
-                rng.below(sys.in_flight() as u64 + 1) as usize
+                any
             };
             run(&mut sys, Op::Deliver { index });
         }
@@ -132,11 +132,10 @@ pub fn generate<S: Store<u64, u64>>(
     // Drain: deliver until nothing is deliverable (progress makes this
     // deliver everything; a bound keeps a buggy store from looping).
     for _ in 0..(4 * len * n) {
-        let ready = sys.deliverable_indices();
-        if ready.is_empty() {
+        let start = rng.below(sys.in_flight() as u64 + 1) as usize;
+        let Some(index) = sys.deliverable_from(start) else {
             break;
-        }
-        let index = ready[rng.below(ready.len() as u64) as usize];
+        };
         run(&mut sys, Op::Deliver { index });
     }
     // Final reads by fresh sessions.

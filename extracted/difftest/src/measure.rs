@@ -130,6 +130,30 @@ pub fn grow(
     }
 }
 
+/// Like [`grow`], but stops early once `deadline` has passed (checked every
+/// 64 puts); returns the number of puts done. For stores whose puts cost
+/// time linear in the state (association lists over many keys), so a
+/// bounded run reports how far it got instead of running for hours.
+pub fn grow_until(
+    rep: &mut dyn OneReplica,
+    count: usize,
+    keys: u64,
+    rng: &mut Rng,
+    next_value: &mut u64,
+    deadline: Instant,
+) -> usize {
+    let mut done = 0;
+    while done < count {
+        let step = (count - done).min(64);
+        grow(rep, step, keys, rng, next_value);
+        done += step;
+        if Instant::now() >= deadline {
+            break;
+        }
+    }
+    done
+}
+
 /// Limits of a timed loop.
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
@@ -231,6 +255,10 @@ mod tests {
         let mut v = 0;
         grow(r.as_mut(), 100, 1, &mut rng, &mut v);
         assert_eq!(r.get(0), Some(Some(100)));
+        let past = Instant::now();
+        assert_eq!(grow_until(r.as_mut(), 1000, 1, &mut rng, &mut v, past), 64);
+        assert_eq!(r.get(0), Some(Some(164)));
+        v = 100;
         let b = Budget {
             min_time: Duration::ZERO,
             min_ops: 8,

@@ -224,6 +224,17 @@ pub fn render_outcomes(replicas: u64, outcomes: &[Outcome]) -> Vec<String> {
     v
 }
 
+/// Append the output lines of one script to `out` (same lines as
+/// [`render_outcomes`], each ending in `\n`).
+pub fn render_into(out: &mut String, replicas: u64, outcomes: &[Outcome]) {
+    use std::fmt::Write;
+    // Writing to a String cannot fail.
+    let _ = writeln!(out, "reset {replicas}");
+    for o in outcomes {
+        let _ = writeln!(out, "{o}");
+    }
+}
+
 /// Split the output of a batch into the output lines of each script (each
 /// group starts with its `reset` echo).
 pub fn split_output(text: &str) -> Vec<Vec<String>> {
@@ -272,9 +283,10 @@ mod tests {
         let o = split_output("reset 3\nput ok\nget value 1\nreset 3\ndeliver absent\n");
         assert_eq!(o.len(), 2);
         assert_eq!(o[1], vec!["reset 3", "deliver absent"]);
-        assert_eq!(
-            render_outcomes(3, &[Outcome::Put(true), Outcome::Get(Some(Some(1)))]),
-            o[0]
-        );
+        let outs = [Outcome::Put(true), Outcome::Get(Some(Some(1)))];
+        assert_eq!(render_outcomes(3, &outs), o[0]);
+        let mut text = String::new();
+        render_into(&mut text, 3, &outs);
+        assert_eq!(text, "reset 3\nput ok\nget value 1\n");
     }
 }

@@ -61,6 +61,17 @@ impl<S: Store<u64, u64>> System<S> {
             .collect()
     }
 
+    /// The first in-flight message whose guard holds, scanning cyclically
+    /// from index `start` (cheaper than [`Self::deliverable_indices`] when
+    /// one random deliverable message is wanted).
+    pub fn deliverable_from(&self, start: usize) -> Option<usize> {
+        let n = self.net.len();
+        (0..n).map(|i| (start + i) % n).find(|&i| {
+            let (j, m) = &self.net[i];
+            self.store.deliverable(&self.states[*j as usize], m)
+        })
+    }
+
     fn token(&self, session: u64) -> S::Token {
         match self.tokens.get(&session) {
             Some(t) => t.clone(),
@@ -190,6 +201,8 @@ mod tests {
             vec![0, 2, 1, 2]
         );
         assert_eq!(s.deliverable_indices(), vec![0, 1]);
+        assert_eq!(s.deliverable_from(2), Some(0));
+        assert_eq!(s.deliverable_from(1), Some(1));
         // Odd value: guard fails, message stays.
         assert_eq!(
             s.step(&Op::Deliver { index: 2 }),

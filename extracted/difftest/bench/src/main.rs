@@ -1,0 +1,185 @@
+//! `extraction-bench`: quick measurements of every extracted store against
+//! the hand-written and the Chapar-style stores; writes
+//! `results/extraction.json` and `results/extraction-latency.svg`
+//! (run by `scripts/extraction-bench.sh`).
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use extraction_bench::plot::{latency_svg, Series};
+use extraction_check::gen::Rng;
+use extraction_check::measure::{self, Budget, Kind, Target};
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(version, about = "Per-operation cost of the extracted stores")]
+struct Args {
+    /// Results file.
+    #[arg(long, default_value = "results/extraction.json")]
+    out: PathBuf,
+    /// Latency plot.
+    #[arg(long, default_value = "results/extraction-latency.svg")]
+    svg: PathBuf,
+    /// Puts applied before the put/get mix is timed.
+    #[arg(long, default_value_t = 100_000)]
+    history: usize,
+    /// Key-space sizes (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "50,1000,100000")]
+    keys: Vec<u64>,
+    /// History lengths of the latency curve (comma-separated, increasing).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1000,2000,5000,10000,20000,50000,100000"
+    )]
+    points: Vec<usize>,
+    /// Keys of the latency curve.
+    #[arg(long, default_value_t = 1000)]
+    curve_keys: u64,
+    /// Minimum time per timed loop, in milliseconds.
+    #[arg(long, default_value_t = 300)]
+    min_ms: u64,
+    /// Longest time spent building one store's history, in seconds: a store
+    /// whose puts are linear in its size (association lists over 100,000
+    /// keys) stops early and its row records the history it reached.
+    #[arg(long, default_value_t = 20)]
+    setup_budget_s: u64,
+    /// Only these stores (default: all).
+    #[arg(long)]
+    store: Vec<String>,
+}
+
+fn label(t: &dyn Target) -> String {
+    match t.kind() {
+        Kind::Extracted => format!("{} (verified, extracted)", t.name()),
+        Kind::Handwritten => format!("{} (hand-written, unverified)", t.name()),
+        Kind::ChaparStyle => format!("{} (Chapar-style, verified)", t.name()),
+    }
+}
+
+fn main() -> Result<()> {
+    let a = Args::parse();
+    let argv: Vec<String> = std::env::args().collect();
+    let prov = bench_harness::provenance::Provenance::capture(&argv);
+    let targets: Vec<Box<dyn Target>> = extraction_bench::targets()
+        .into_iter()
+        .filter(|t| a.store.is_empty() || a.store.iter().any(|s| s == t.name()))
+        .collect();
+    let budget = Budget {
+        min_time: Duration::from_millis(a.min_ms),
+        ..Budget::default()
+    };
+    let t0 = Instant::now();
+
+    // ns/op of the put/get mix after `history` puts, per store and key count.
+    let mut table: Vec<(&'static str, Kind, u64, f64, usize)> = Vec::new();
+    for t in &targets {
+        for &k in &a.keys {
+            let started = Instant::now();
+            let deadline = started + Duration::from_secs(a.setup_budget_s);
+            let (ns, reached) = measure::with_big_stack(|| {
+                let mut rng = Rng::new(0xbe7c ^ k);
+                let mut rep = t.fresh();
+                let mut v = 0;
+                let reached =
+                    measure::grow_until(rep.as_mut(), a.history, k, &mut rng, &mut v, deadline);
+                let ns = measure::put_get_mix(rep.as_mut(), k, &mut rng, &mut v, &budget);
+                (ns, reached)
+            });
+            let note = if reached < a.history {
+                format!(" after only {reached} puts (setup budget)")
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "{:<26} keys {:>6}: {:>12.1} ns/op{note}  ({:.1} s)",
+                t.name(),
+                k,
+                ns,
+                started.elapsed().as_secs_f64()
+            );
+            table.push((t.name(), t.kind(), k, ns, reached));
+        }
+    }
+    let find = |kind: Kind, k: u64| table.iter().find(|r| r.1 == kind && r.2 == k).map(|r| r.3);
+    let rows: Vec<_> = table
+        .iter()
+        .filter(|r| r.1 != Kind::Handwritten)
+        .map(|&(name, kind, k, ns, reached)| {
+            json!({
+                "store": name,
+                "kind": if kind == Kind::ChaparStyle { "chapar-style" } else { "extracted" },
+                "keys": k,
+                "history": reached,
+                "ns_per_op": ns,
+                "handwritten_ns_per_op": find(Kind::Handwritten, k),
+                "chapar_style_ns_per_op_at_100k": find(Kind::ChaparStyle, k),
+            })
+        })
+        .collect();
+
+    // Get latency as the history grows.
+    let mut curves = Vec::new();
+    let mut series = Vec::new();
+    for t in &targets {
+        let c = measure::with_big_stack(|| {
+            measure::latency_curve(t.as_ref(), a.curve_keys, &a.points, 0xc0de, &budget)
+        });
+        eprintln!(
+            "{:<26} ns/get by history: {:?}",
+            t.name(),
+            c.iter().map(|p| (p.0, p.1.round())).collect::<Vec<_>>()
+        );
+        curves.push(json!({
+            "store": t.name(),
+            "keys": a.curve_keys,
+            "points": c.iter().map(|&(h, ns)| json!({"history": h, "get_ns": ns})).collect::<Vec<_>>(),
+        }));
+        series.push(Series {
+            label: label(t.as_ref()),
+            points: c,
+        });
+    }
+
+    let doc = json!({
+        "stores": rows,
+        "latency": curves,
+        "method": format!(
+            "one session at replica 0 of 3, no deliveries (messages dropped); {} puts of fresh values \
+             at uniform random keys (fewer when building them took longer than {} s: see each row's \
+             history), then an alternating put/get mix at uniform keys timed for at least \
+             {} ms; ns_per_op is the mean per operation. handwritten_ns_per_op is HandwrittenVc and \
+             chapar_style_ns_per_op_at_100k the Chapar-style store on the same workload (null when not \
+             built in). latency: mean get time after each history length, {} keys. Release build, \
+             one thread.",
+            a.history, a.setup_budget_s, a.min_ms, a.curve_keys
+        ),
+        "history": a.history,
+        "seconds": t0.elapsed().as_secs_f64(),
+        "command": prov.command,
+        "revision": prov.revision,
+        "machine": prov.machine,
+        "date": prov.date,
+    });
+    if let Some(p) = a.out.parent() {
+        std::fs::create_dir_all(p)?;
+    }
+    std::fs::write(&a.out, serde_json::to_string_pretty(&doc)? + "\n")
+        .with_context(|| format!("writing {}", a.out.display()))?;
+    latency_svg(
+        &a.svg,
+        &format!(
+            "get latency vs history length ({} uniform keys, one replica)",
+            a.curve_keys
+        ),
+        &series,
+    )?;
+    eprintln!(
+        "wrote {} and {} in {:.0} s",
+        a.out.display(),
+        a.svg.display(),
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
