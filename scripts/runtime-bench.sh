@@ -10,6 +10,8 @@
 # Env: KVSTORE_BIN (default target/release/kvstore, built if missing),
 #      OUT (default results/runtime.json), BENCH_SECONDS (default 5),
 #      CONNECTIONS (1), DEPTH (16), BATCH (32), WORKER_THREADS (1),
+#      HALF_DEPTH (128: requests in flight allowed in the open-loop half-load
+#      run, so that one slow request does not hold back the schedule),
 #      NICE (-10 when root: the machine may be shared with other work; the
 #      replicas and the load generator get priority so that their latency,
 #      not the neighbours', is measured),
@@ -25,6 +27,7 @@ SECS=${BENCH_SECONDS:-5}
 CONNECTIONS=${CONNECTIONS:-1}
 DEPTH=${DEPTH:-16}
 BATCH=${BATCH:-32}
+HALF_DEPTH=${HALF_DEPTH:-128}
 WORKER_THREADS=${WORKER_THREADS:-1}
 if [ "$(id -u)" = 0 ]; then NICE=${NICE:--10}; else NICE=${NICE:-0}; fi
 N=(nice -n "$NICE")
@@ -71,19 +74,21 @@ for walmode in $WAL_VARIANTS; do
   done
   for wl in a:0.5 b:0.95; do
     name=${wl%%:*}; ratio=${wl#*:}
-    common=(--replicas "$peers" --read-ratio "$ratio" --connections "$CONNECTIONS" --depth "$DEPTH"
+    common=(--replicas "$peers" --read-ratio "$ratio" --connections "$CONNECTIONS"
             --batch "$BATCH" --keys 1000 --value-bytes 100 --seconds "$SECS" --warmup 1)
     load_before=$(cut -d' ' -f1 /proc/loadavg)
-    peak=$("${N[@]}" "$KV" load "${common[@]}")
+    peak=$("${N[@]}" "$KV" load "${common[@]}" --depth "$DEPTH")
     echo "$store wal=$walmode ycsb-$name peak: $peak" >&2
     rate=$(python3 -c "import json,sys; print(max(1.0, json.loads(sys.argv[1])['ops_per_s']/2))" "$peak")
-    half=$("${N[@]}" "$KV" load "${common[@]}" --rate "$rate")
+    half=$("${N[@]}" "$KV" load "${common[@]}" --depth "$HALF_DEPTH" --rate "$rate")
     echo "$store wal=$walmode ycsb-$name half: $half" >&2
     for kind in peak half; do
       json=$([ $kind = peak ] && echo "$peak" || echo "$half")
-      python3 - "$store" "$name" "$kind" "$json" "$CONNECTIONS" "$DEPTH" "$BATCH" "$load_before" "$walmode" >> "$RUNS" <<'PY'
+      python3 - "$store" "$name" "$kind" "$json" "$CONNECTIONS" "$DEPTH" "$BATCH" "$load_before" "$walmode" "$HALF_DEPTH" >> "$RUNS" <<'PY'
 import json, sys
-store, name, kind, report, conns, depth, batch, load, wal = sys.argv[1:]
+store, name, kind, report, conns, depth, batch, load, wal, half_depth = sys.argv[1:]
+if kind == "half":
+    depth = half_depth
 r = json.loads(report)
 mix = {"a": "50/50", "b": "95/5"}[name]
 print(json.dumps({
@@ -108,7 +113,7 @@ done
 done
 
 mkdir -p "$(dirname "$OUT")"
-NICE_USED=$NICE python3 - "$RUNS" "$OUT" "$0 $*" "$CONNECTIONS" "$DEPTH" "$BATCH" "$WORKER_THREADS" "$WAL_VARIANTS" "${SERVE_ARGS:-}" <<'PY'
+HALF_DEPTH_USED=$HALF_DEPTH NICE_USED=$NICE python3 - "$RUNS" "$OUT" "$0 $*" "$CONNECTIONS" "$DEPTH" "$BATCH" "$WORKER_THREADS" "$WAL_VARIANTS" "${SERVE_ARGS:-}" <<'PY'
 import json, subprocess, sys, platform, os
 runs_file, out, cmd, conns, depth, batch, threads, wal, serve_args = sys.argv[1:]
 runs = [json.loads(l) for l in open(runs_file) if l.strip()]
@@ -122,7 +127,7 @@ mem = "unknown"
 for l in open("/proc/meminfo"):
     if l.startswith("MemTotal"):
         mem = f"{int(l.split()[1]) // 1024 // 1024} GiB"; break
-env = f"CONNECTIONS={conns} DEPTH={depth} BATCH={batch} WORKER_THREADS={threads} WAL_VARIANTS='{wal}' NICE={os.environ.get('NICE_USED', '')}"
+env = f"CONNECTIONS={conns} DEPTH={depth} HALF_DEPTH={os.environ.get('HALF_DEPTH_USED', '')} BATCH={batch} WORKER_THREADS={threads} WAL_VARIANTS='{wal}' NICE={os.environ.get('NICE_USED', '')}"
 if serve_args:
     env += f" SERVE_ARGS='{serve_args}'"
 json.dump({
@@ -134,7 +139,9 @@ json.dump({
                "see machine_load_1min of each run)",
     "notes": "ops are individual get/put operations; each request is a Batch of `batch` operations of one "
              "session pinned to one replica; `depth` requests in flight per connection; latency per operation "
-             "= its request's latency from the intended send time (open loop at half load).",
+             "= its request's latency from the intended send time (open loop at half load, with up to "
+             "`depth` = HALF_DEPTH requests in flight). Peak runs are closed loop. read-your-writes is the "
+             "extracted verified store: its state is an association list rebuilt by every put (allocation-bound).",
 }, open(out, "w"), indent=2)
 open(out, "a").write("\n")
 print(f"wrote {out}", file=sys.stderr)
