@@ -228,6 +228,14 @@ fn parse(path: &Path, data: &[u8]) -> Result<Parsed, WalError> {
         offset: offset as u64,
         reason,
     };
+    if data.is_empty() {
+        // A new log.
+        return Ok(Parsed {
+            records: Vec::new(),
+            valid_len: 0,
+            torn: None,
+        });
+    }
     if data.len() < MAGIC.len() {
         if MAGIC.starts_with(data) {
             return Ok(Parsed {
@@ -590,6 +598,15 @@ mod tests {
         let other = Identity { id: 2, ..me() };
         let e = Wal::open(d.path(), &other, FsyncPolicy::Always).unwrap_err();
         assert!(e.to_string().contains("belongs to replica 1"), "{e}");
+    }
+
+    #[test]
+    fn an_empty_file_is_a_new_log_and_a_partial_magic_a_torn_one() {
+        let p = Path::new("x");
+        let empty = parse(p, &[]).unwrap();
+        assert!(empty.torn.is_none() && empty.records.is_empty());
+        assert!(parse(p, &MAGIC[..3]).unwrap().torn.is_some());
+        assert!(parse(p, b"garbage!").is_err());
     }
 
     #[test]
