@@ -169,6 +169,9 @@ struct Actor<S: Store<Bytes, Bytes>> {
 /// Reports the incarnation once the log is replayed (or why it could not be).
 pub(crate) type Ready = oneshot::Receiver<Result<u64, WalError>>;
 
+/// Stack reserved for a replica's thread (1 GiB of address space).
+pub(crate) const REPLICA_STACK_BYTES: usize = 1 << 30;
+
 /// Start the actor thread. It first opens and replays the write-ahead log,
 /// if any, and reports the incarnation to use (kept from the log, or fresh)
 /// through the returned receiver, then serves `commands` until
@@ -181,6 +184,10 @@ pub(crate) fn spawn<S: Store<Bytes, Bytes>>(
     let me = setup.me;
     let thread = std::thread::Builder::new()
         .name(format!("replica-{me}"))
+        // Extracted code recurses over its data (e.g. an association list
+        // with one entry per key): give it room. Only touched pages are
+        // committed, so a large reservation costs nothing until used.
+        .stack_size(REPLICA_STACK_BYTES)
         .spawn(move || {
             let wal = setup.wal.clone();
             let mut actor = Actor::new(setup);

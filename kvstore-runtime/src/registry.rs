@@ -20,7 +20,16 @@ use tokio::net::TcpListener;
 pub const READ_YOUR_WRITES: &str = "read-your-writes";
 
 /// Names of all registered stores.
-pub const STORE_NAMES: &[&str] = &[HANDWRITTEN_VC, READ_YOUR_WRITES];
+pub const STORE_NAMES: &[&str] = &[
+    HANDWRITTEN_VC,
+    READ_YOUR_WRITES,
+    "monotonic-reads",
+    "monotonic-writes",
+    "writes-follow-reads",
+    "pram",
+    "causal",
+    "causal-plus",
+];
 
 /// A store name that is not registered.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -49,6 +58,12 @@ pub fn with_store_by_name<V: StoreVisitor>(
         HANDWRITTEN_VC => Ok(visitor.visit(HandwrittenVc)),
         // Generated (verified) stores, from extracted/stores/<name>.
         READ_YOUR_WRITES => Ok(visitor.visit(store_read_your_writes::Algorithm)),
+        "monotonic-reads" => Ok(visitor.visit(store_monotonic_reads::Algorithm)),
+        "monotonic-writes" => Ok(visitor.visit(store_monotonic_writes::Algorithm)),
+        "writes-follow-reads" => Ok(visitor.visit(store_writes_follow_reads::Algorithm)),
+        "pram" => Ok(visitor.visit(store_pram::Algorithm)),
+        "causal" => Ok(visitor.visit(store_causal::Algorithm)),
+        "causal-plus" => Ok(visitor.visit(store_causal_plus::Algorithm)),
         _ => Err(UnknownStore {
             name: name.to_string(),
             known: STORE_NAMES.to_vec(),
