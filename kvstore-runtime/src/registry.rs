@@ -29,6 +29,7 @@ pub const STORE_NAMES: &[&str] = &[
     "pram",
     "causal",
     "causal-plus",
+    "causal-function-store",
 ];
 
 /// A store name that is not registered.
@@ -64,6 +65,9 @@ pub fn with_store_by_name<V: StoreVisitor>(
         "pram" => Ok(visitor.visit(store_pram::Algorithm)),
         "causal" => Ok(visitor.visit(store_causal::Algorithm)),
         "causal-plus" => Ok(visitor.visit(store_causal_plus::Algorithm)),
+        // The Chapar-style reference: causal vectors over Chapar's function
+        // store (a closure chain), verified through the same pipeline.
+        "causal-function-store" => Ok(visitor.visit(store_causal_function_store::Algorithm)),
         _ => Err(UnknownStore {
             name: name.to_string(),
             known: STORE_NAMES.to_vec(),

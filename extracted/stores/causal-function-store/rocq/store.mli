@@ -1,0 +1,389 @@
+
+type bool =
+| True
+| False
+
+val negb : bool -> bool
+
+type nat =
+| O
+| S of nat
+
+type 'a option =
+| Some of 'a
+| None
+
+type ('a, 'b) prod =
+| Pair of 'a * 'b
+
+type 'a list =
+| Nil
+| Cons of 'a * 'a list
+
+module Nat :
+ sig
+  val eqb : nat -> nat -> bool
+
+  val leb : nat -> nat -> bool
+
+  val max : nat -> nat -> nat
+ end
+
+val nth : nat -> 'a1 list -> 'a1 -> 'a1
+
+val map : ('a1 -> 'a2) -> 'a1 list -> 'a2 list
+
+val filter : ('a1 -> bool) -> 'a1 list -> 'a1 list
+
+val find : ('a1 -> bool) -> 'a1 list -> 'a1 option
+
+val seq : nat -> nat -> nat list
+
+type stamp = (nat, nat) prod
+
+type 'k write = { wid : nat; wkey : 'k; worig : nat; wsess : nat;
+                  wstamp : stamp; wsessw : nat list; wobs : nat list;
+                  wdeps : nat list }
+
+type 'k astate = { applied : (nat -> 'k write list);
+                   issued : (nat -> 'k write list);
+                   observed : (nat -> 'k write list);
+                   cpast : (nat -> nat list); allw : 'k write list;
+                   anext : nat }
+
+module type ALGORITHM =
+ sig
+  type ('x0, 'x) state
+
+  type token
+
+  type ('x0, 'x) msg
+
+  val init : nat -> nat -> ('a1, 'a2) state
+
+  val token0 : nat -> token
+
+  val put :
+    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
+    ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
+
+  val get :
+    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2 option,
+    token) prod option
+
+  val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
+
+  val apply :
+    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1, 'a2)
+    state
+ end
+
+module Concrete :
+ functor (A:ALGORITHM) ->
+ sig
+  type 'k sys = { rst : (nat -> ('k, nat) A.state); tok : (nat -> A.token);
+                  net : (nat, ('k, nat) A.msg) prod list; nextv : nat }
+
+  val rst : 'a1 sys -> nat -> ('a1, nat) A.state
+
+  val tok : 'a1 sys -> nat -> A.token
+
+  val net : 'a1 sys -> (nat, ('a1, nat) A.msg) prod list
+
+  val nextv : 'a1 sys -> nat
+
+  val sys0 : nat -> 'a1 sys
+
+  val broadcast :
+    nat -> nat -> ('a1, nat) A.msg -> (nat, ('a1, nat) A.msg) prod list
+ end
+
+module Refinement :
+ functor (A:ALGORITHM) ->
+ sig
+  module C :
+   sig
+    type 'k sys = { rst : (nat -> ('k, nat) A.state); tok : (nat -> A.token);
+                    net : (nat, ('k, nat) A.msg) prod list; nextv : nat }
+
+    val rst : 'a1 sys -> nat -> ('a1, nat) A.state
+
+    val tok : 'a1 sys -> nat -> A.token
+
+    val net : 'a1 sys -> (nat, ('a1, nat) A.msg) prod list
+
+    val nextv : 'a1 sys -> nat
+
+    val sys0 : nat -> 'a1 sys
+
+    val broadcast :
+      nat -> nat -> ('a1, nat) A.msg -> (nat, ('a1, nat) A.msg) prod list
+   end
+
+  val find_write : 'a1 astate -> nat -> 'a1 write option
+
+  val res_write : 'a1 astate -> nat option -> 'a1 write option
+ end
+
+module type REP =
+ sig
+  type ('x0, 'x) t
+
+  val empty : ('a1, 'a2) t
+
+  val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
+
+  val add : ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
+ end
+
+module AssocList :
+ sig
+  type ('k, 'v) t = ('k, 'v) prod list
+
+  val empty : ('a1, 'a2) t
+
+  val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
+
+  val add : ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
+ end
+
+val vset : nat list -> nat -> nat -> nat list
+
+val vle : nat list -> nat list -> bool
+
+val vmax : nat list -> nat list -> nat list
+
+module type CV_POLICY =
+ sig
+  val get_merge : bool
+
+  val put_guard : bool
+ end
+
+module CausalVectors :
+ functor (R:REP) ->
+ functor (P:CV_POLICY) ->
+ sig
+  type ('k, 'v) state' = { me : nat; clock : nat list; store : ('k, 'v) R.t }
+
+  val me : ('a1, 'a2) state' -> nat
+
+  val clock : ('a1, 'a2) state' -> nat list
+
+  val store : ('a1, 'a2) state' -> ('a1, 'a2) R.t
+
+  type ('k, 'v) state = ('k, 'v) state'
+
+  type token = nat list
+
+  type ('k, 'v) msg' = { morig : nat; mseq : nat; mdeps : nat list;
+                         mkey : 'k; mval : 'v }
+
+  val morig : ('a1, 'a2) msg' -> nat
+
+  val mseq : ('a1, 'a2) msg' -> nat
+
+  val mdeps : ('a1, 'a2) msg' -> nat list
+
+  val mkey : ('a1, 'a2) msg' -> 'a1
+
+  val mval : ('a1, 'a2) msg' -> 'a2
+
+  type ('k, 'v) msg = ('k, 'v) msg'
+
+  val init : nat -> nat -> ('a1, 'a2) state
+
+  val token0 : nat -> token
+
+  val put :
+    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
+    ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
+
+  val get :
+    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2 option,
+    token) prod option
+
+  val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
+
+  val apply :
+    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1, 'a2)
+    state
+ end
+
+module CausalVectorsProofs :
+ functor (R:REP) ->
+ functor (P:CV_POLICY) ->
+ sig
+  module Alg :
+   sig
+    type ('k, 'v) state' = { me : nat; clock : nat list; store : ('k, 'v) R.t }
+
+    val me : ('a1, 'a2) state' -> nat
+
+    val clock : ('a1, 'a2) state' -> nat list
+
+    val store : ('a1, 'a2) state' -> ('a1, 'a2) R.t
+
+    type ('k, 'v) state = ('k, 'v) state'
+
+    type token = nat list
+
+    type ('k, 'v) msg' = { morig : nat; mseq : nat; mdeps : nat list;
+                           mkey : 'k; mval : 'v }
+
+    val morig : ('a1, 'a2) msg' -> nat
+
+    val mseq : ('a1, 'a2) msg' -> nat
+
+    val mdeps : ('a1, 'a2) msg' -> nat list
+
+    val mkey : ('a1, 'a2) msg' -> 'a1
+
+    val mval : ('a1, 'a2) msg' -> 'a2
+
+    type ('k, 'v) msg = ('k, 'v) msg'
+
+    val init : nat -> nat -> ('a1, 'a2) state
+
+    val token0 : nat -> token
+
+    val put :
+      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
+      ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
+
+    val get :
+      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+      option, token) prod option
+
+    val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
+
+    val apply :
+      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
+      'a2) state
+   end
+
+  module Ref :
+   sig
+    module C :
+     sig
+      type 'k sys = { rst : (nat -> ('k, nat) Alg.state);
+                      tok : (nat -> Alg.token);
+                      net : (nat, ('k, nat) Alg.msg) prod list; nextv : 
+                      nat }
+
+      val rst : 'a1 sys -> nat -> ('a1, nat) Alg.state
+
+      val tok : 'a1 sys -> nat -> Alg.token
+
+      val net : 'a1 sys -> (nat, ('a1, nat) Alg.msg) prod list
+
+      val nextv : 'a1 sys -> nat
+
+      val sys0 : nat -> 'a1 sys
+
+      val broadcast :
+        nat -> nat -> ('a1, nat) Alg.msg -> (nat, ('a1, nat) Alg.msg) prod
+        list
+     end
+
+    val find_write : 'a1 astate -> nat -> 'a1 write option
+
+    val res_write : 'a1 astate -> nat option -> 'a1 write option
+   end
+
+  val cv_stamp : 'a1 Ref.C.sys -> nat -> stamp
+
+  val cv_msg_id : ('a1, nat) Alg.msg -> nat
+ end
+
+module Policy :
+ sig
+  val get_merge : bool
+
+  val put_guard : bool
+ end
+
+module Proofs :
+ sig
+  module Alg :
+   sig
+    type ('k, 'v) state' = { me : nat; clock : nat list;
+                             store : ('k, 'v) AssocList.t }
+
+    val me : ('a1, 'a2) state' -> nat
+
+    val clock : ('a1, 'a2) state' -> nat list
+
+    val store : ('a1, 'a2) state' -> ('a1, 'a2) AssocList.t
+
+    type ('k, 'v) state = ('k, 'v) state'
+
+    type token = nat list
+
+    type ('k, 'v) msg' = { morig : nat; mseq : nat; mdeps : nat list;
+                           mkey : 'k; mval : 'v }
+
+    val morig : ('a1, 'a2) msg' -> nat
+
+    val mseq : ('a1, 'a2) msg' -> nat
+
+    val mdeps : ('a1, 'a2) msg' -> nat list
+
+    val mkey : ('a1, 'a2) msg' -> 'a1
+
+    val mval : ('a1, 'a2) msg' -> 'a2
+
+    type ('k, 'v) msg = ('k, 'v) msg'
+
+    val init : nat -> nat -> ('a1, 'a2) state
+
+    val token0 : nat -> token
+
+    val put :
+      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
+      ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
+
+    val get :
+      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+      option, token) prod option
+
+    val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
+
+    val apply :
+      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
+      'a2) state
+   end
+
+  module Ref :
+   sig
+    module C :
+     sig
+      type 'k sys = { rst : (nat -> ('k, nat) Alg.state);
+                      tok : (nat -> Alg.token);
+                      net : (nat, ('k, nat) Alg.msg) prod list; nextv : 
+                      nat }
+
+      val rst : 'a1 sys -> nat -> ('a1, nat) Alg.state
+
+      val tok : 'a1 sys -> nat -> Alg.token
+
+      val net : 'a1 sys -> (nat, ('a1, nat) Alg.msg) prod list
+
+      val nextv : 'a1 sys -> nat
+
+      val sys0 : nat -> 'a1 sys
+
+      val broadcast :
+        nat -> nat -> ('a1, nat) Alg.msg -> (nat, ('a1, nat) Alg.msg) prod
+        list
+     end
+
+    val find_write : 'a1 astate -> nat -> 'a1 write option
+
+    val res_write : 'a1 astate -> nat option -> 'a1 write option
+   end
+
+  val cv_stamp : 'a1 Ref.C.sys -> nat -> stamp
+
+  val cv_msg_id : ('a1, nat) Alg.msg -> nat
+ end

@@ -1,0 +1,127 @@
+//! Store `causal-function-store`: generated from extracted/stores/causal-function-store/rocq/store.json by miniml2rust; do not edit.
+//!
+//! [`Algorithm`] implements [`kv_store_api::Store`] by calling the
+//! extracted functions of [`extracted`] (translated from the verified
+//! Rocq module) with key equality `|a, b| a == b`.
+
+#![forbid(unsafe_code)]
+
+pub mod extracted;
+pub mod runtime;
+
+use kv_store_api::{ReplicaId, Store};
+use serde::{de::DeserializeOwned, Serialize};
+use std::fmt::Debug;
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+/// The store algorithm (stateless; replica state is [`Replica`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Algorithm;
+
+/// Curried key equality, as the extracted functions take it.
+type KeyEq<K> = Rc<dyn Fn(K) -> Rc<dyn Fn(K) -> bool>>;
+
+fn key_eq<K: Eq + 'static>() -> KeyEq<K> {
+    Rc::new(|a: K| Rc::new(move |b: K| a == b) as Rc<dyn Fn(K) -> bool>)
+}
+
+/// State of one replica. It is taken out and put back around `apply`, so
+/// the extracted code owns it uniquely and can update it in place.
+pub struct Replica<K, V> {
+    st: Option<extracted::StateP<K, V>>,
+    _kv: PhantomData<fn() -> (K, V)>,
+}
+
+impl<K, V> Replica<K, V> {
+    fn current(&self) -> &extracted::StateP<K, V> {
+        self.st
+            .as_ref()
+            .expect("replica state lost: extracted code panicked during apply")
+    }
+
+    fn new(st: extracted::StateP<K, V>) -> Self {
+        Replica {
+            st: Some(st),
+            _kv: PhantomData,
+        }
+    }
+}
+
+impl<K, V> Store<K, V> for Algorithm
+where
+    K: Clone + Eq + Debug + Serialize + DeserializeOwned + 'static,
+    V: Clone + Debug + Serialize + DeserializeOwned + 'static,
+{
+    type State = Replica<K, V>;
+    type Token = runtime::List<u64>;
+    type Msg = extracted::MsgP<K, V>;
+
+    fn name(&self) -> &'static str {
+        "causal-function-store"
+    }
+
+    fn init(&self, replicas: u64, me: ReplicaId) -> Replica<K, V> {
+        Replica::new(extracted::init(replicas, me))
+    }
+
+    fn initial_token(&self, replicas: u64) -> Self::Token {
+        extracted::token0(replicas)
+    }
+
+    fn put(
+        &self,
+        st: &mut Replica<K, V>,
+        tok: &Self::Token,
+        key: K,
+        val: V,
+    ) -> Option<(Self::Token, Self::Msg)> {
+        // `None` ("not yet") must leave the state as it was, so `put` works on
+        // a (shallow, `Rc`-sharing) copy.
+        let cur = st.current().clone();
+        let ((next, tok), msg) = extracted::put(key_eq(), cur, tok.clone(), key, val)?;
+        st.st = Some(next);
+        Some((tok, msg))
+    }
+
+    fn get(
+        &self,
+        st: &Replica<K, V>,
+        tok: &Self::Token,
+        key: &K,
+    ) -> Option<(Option<V>, Self::Token)> {
+        extracted::get(key_eq(), st.current().clone(), tok.clone(), key.clone())
+    }
+
+    fn deliverable(&self, st: &Replica<K, V>, msg: &Self::Msg) -> bool {
+        extracted::deliverable(st.current().clone(), msg.clone())
+    }
+
+    fn apply(&self, st: &mut Replica<K, V>, msg: Self::Msg) {
+        let cur = st
+            .st
+            .take()
+            .expect("replica state lost: extracted code panicked during apply");
+        st.st = Some(extracted::apply(key_eq(), cur, msg));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type B = Vec<u8>;
+
+    #[test]
+    fn fresh_replica_sees_nothing_and_tokens_round_trip() {
+        let s = Algorithm;
+        let r = <Algorithm as Store<B, B>>::init(&s, 3, 0);
+        let t = <Algorithm as Store<B, B>>::initial_token(&s, 3);
+        let bytes = <Algorithm as Store<B, B>>::encode_token(&s, &t);
+        let back = <Algorithm as Store<B, B>>::decode_token(&s, 3, &bytes).expect("decodes");
+        assert_eq!(format!("{t:?}"), format!("{back:?}"));
+        if let Some((v, _)) = s.get(&r, &t, &b"k".to_vec()) {
+            assert_eq!(v, None);
+        }
+    }
+}
