@@ -97,6 +97,12 @@ mod tests {
             .spawn()
             .unwrap();
         let pid = child.id();
+        // Between fork and exec the child still shows the test's command line.
+        let start = Instant::now();
+        while !cmdline(pid).is_some_and(|c| c.contains("sleep")) {
+            assert!(start.elapsed() < Duration::from_secs(10), "sleep never started");
+            std::thread::sleep(Duration::from_millis(5));
+        }
         let stopper =
             std::thread::spawn(move || stop(pid, "sleep", Duration::from_secs(5)).unwrap());
         child.wait().unwrap();
