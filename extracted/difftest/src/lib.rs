@@ -47,3 +47,48 @@ pub fn ocaml_build_dir(store: &str) -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("target"));
     target.join("ocaml").join(store)
 }
+
+/// The representation module a shipped store's development instantiates
+/// (`Module Proofs := <Mechanism> <Representation> ...` in
+/// `rocq/Development.v`), e.g. `AssocList` or `FunctionStore`; `None` if the
+/// file or the line is missing.
+pub fn representation(store: &str) -> Option<String> {
+    let dev = std::fs::read_to_string(stores_dir().join(store).join("rocq/Development.v")).ok()?;
+    representation_of(&dev)
+}
+
+/// [`representation`] of a development's text.
+pub fn representation_of(development: &str) -> Option<String> {
+    development.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("Module Proofs :=")?;
+        rest.split_whitespace()
+            .nth(1)
+            .map(|r| r.trim_end_matches('.').to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn representation_is_read_from_the_proofs_module() {
+        let dev = "From KV Require Import Representations.FunctionStore.\n\
+                   Module Policy. End Policy.\n\
+                   Module Proofs := CausalVectorsProofs FunctionStore Policy.\n";
+        assert_eq!(representation_of(dev).as_deref(), Some("FunctionStore"));
+        assert_eq!(representation_of("Module Alg := X."), None);
+        // Every committed store names its representation.
+        let stores = std::fs::read_dir(stores_dir()).unwrap();
+        for e in stores {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            if stores_dir()
+                .join(&name)
+                .join("rocq/Development.v")
+                .is_file()
+            {
+                assert!(representation(&name).is_some(), "{name}");
+            }
+        }
+    }
+}

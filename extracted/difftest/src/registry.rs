@@ -73,6 +73,8 @@ macro_rules! stores {
 // The registered store crates (each also a dependency in Cargo.toml).
 stores!(
     store_causal,
+    store_causal_function_store,
+    store_causal_plus,
     store_monotonic_reads,
     store_monotonic_writes,
     store_pram,

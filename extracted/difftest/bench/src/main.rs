@@ -8,6 +8,7 @@ use clap::Parser;
 use extraction_bench::plot::{latency_svg, Series};
 use extraction_check::gen::Rng;
 use extraction_check::measure::{self, Budget, Kind, Target};
+use extraction_check::registry;
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -51,10 +52,11 @@ struct Args {
 }
 
 fn label(t: &dyn Target) -> String {
+    let rep = extraction_check::representation(t.name()).unwrap_or_else(|| "?".into());
     match t.kind() {
-        Kind::Extracted => format!("{} (verified, extracted)", t.name()),
-        Kind::Handwritten => format!("{} (hand-written, unverified)", t.name()),
-        Kind::ChaparStyle => format!("{} (Chapar-style, verified)", t.name()),
+        Kind::Extracted => format!("{} (verified, {rep})", t.name()),
+        Kind::Handwritten => format!("{} (hand-written, unverified, HashMap)", t.name()),
+        Kind::ChaparStyle => format!("{} (Chapar-style reference, verified, {rep})", t.name()),
     }
 }
 
@@ -70,7 +72,21 @@ fn main() -> Result<()> {
         min_time: Duration::from_millis(a.min_ms),
         ..Budget::default()
     };
+    // Other processes compete for the CPU on a shared machine: record the
+    // load at the start (1, 5, 15 minutes) next to the results.
+    let load_average = std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into());
     let t0 = Instant::now();
+    // The Chapar-style reference must be built over Chapar's function store
+    // (a closure chain); say so loudly when the shipped development is not.
+    let chapar_rep = extraction_check::representation(registry::CHAPAR_STYLE);
+    if let Some(rep) = chapar_rep.as_deref().filter(|r| *r != "FunctionStore") {
+        eprintln!(
+            "WARNING: {} instantiates {rep}, not FunctionStore: its numbers are not those of Chapar's closure-chain store",
+            registry::CHAPAR_STYLE
+        );
+    }
 
     // ns/op of the put/get mix after `history` puts, per store and key count.
     let mut table: Vec<(&'static str, Kind, u64, f64, usize)> = Vec::new();
@@ -109,6 +125,7 @@ fn main() -> Result<()> {
         .map(|&(name, kind, k, ns, reached)| {
             json!({
                 "store": name,
+                "representation": extraction_check::representation(name),
                 "kind": if kind == Kind::ChaparStyle { "chapar-style" } else { "extracted" },
                 "keys": k,
                 "history": reached,
@@ -156,10 +173,13 @@ fn main() -> Result<()> {
             a.history, a.setup_budget_s, a.min_ms, a.curve_keys
         ),
         "history": a.history,
+        "chapar_style_store": registry::CHAPAR_STYLE,
+        "chapar_style_representation": chapar_rep,
         "seconds": t0.elapsed().as_secs_f64(),
         "command": prov.command,
         "revision": prov.revision,
         "machine": prov.machine,
+        "load_average_at_start": load_average,
         "date": prov.date,
     });
     if let Some(p) = a.out.parent() {
