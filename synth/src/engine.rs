@@ -138,6 +138,14 @@ fn library(rocq: &Rocq, header: &str, names: &[&str]) -> Result<Vec<LibraryLemma
     Ok(out)
 }
 
+/// The catalog's candidates, restricted to one representation if given.
+pub fn candidate_pool(representation: Option<&str>) -> Vec<Candidate> {
+    candidates()
+        .into_iter()
+        .filter(|c| representation.is_none_or(|r| r == c.representation.name))
+        .collect()
+}
+
 /// Runs the search for `spec` with `proposer`.
 pub fn synthesize(
     rocq: &Rocq,
@@ -159,7 +167,7 @@ pub fn synthesize(
     // Reloader memory: a mechanism variant stuck on a constraint guard is
     // stuck whatever the representation (guards are facts of the metadata).
     let mut stuck_variants: HashMap<(String, usize), String> = HashMap::new();
-    for (idx, cand) in candidates()
+    for (idx, cand) in candidate_pool(cfg.representation.as_deref())
         .into_iter()
         .enumerate()
         .take(cfg.max_candidates)
@@ -476,6 +484,16 @@ mod tests {
                 assumptions: vec![],
             },
         }
+    }
+
+    #[test]
+    fn the_representation_filter_keeps_only_that_representation() {
+        let pool = candidate_pool(Some("function-store"));
+        assert!(!pool.is_empty());
+        assert!(pool
+            .iter()
+            .all(|c| c.representation.name == "function-store"));
+        assert_eq!(candidate_pool(None).len(), candidates().len());
     }
 
     #[test]

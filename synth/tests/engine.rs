@@ -128,6 +128,33 @@ fn a_user_spec_unknown_to_the_catalog_is_closed_by_search() {
 }
 
 #[test]
+fn a_second_user_spec_needing_causal_delivery_is_closed_by_search() {
+    if !have_rocq() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = root().join("synth/tests/specs/OrderedSessionWrites.v");
+    let r = synth(
+        spec.to_str().unwrap(),
+        tmp.path(),
+        ProposerKind::Builtin,
+        None,
+        32,
+    )
+    .unwrap();
+    assert!(r.closed, "{}", r.summary);
+    // FIFO delivery per origin cannot order a session's writes made at
+    // different replicas: the search must move to causal delivery.
+    let shipped = r.summary["shipped_candidate"].as_str().unwrap();
+    assert!(shipped.starts_with("causal-vectors/"), "{shipped}");
+    let rejected = r.summary["rejected"].as_array().unwrap();
+    assert!(rejected.iter().any(|x| x["candidate"]
+        .as_str()
+        .unwrap()
+        .starts_with("session-vectors/")));
+}
+
+#[test]
 fn a_spec_that_does_not_compile_is_a_clear_error_quoting_rocq() {
     if !have_rocq() {
         return;
