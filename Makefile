@@ -32,5 +32,5 @@ audit-specs:
 	@bash scripts/check-closed.sh
 
 test: specs audit-specs
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --no-fail-fast
 	@bash scripts/check-generated.sh
