@@ -203,35 +203,27 @@ module type REP =
   val add : ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
  end
 
-module AssocList =
+module FunctionStore =
  struct
-  type ('k, 'v) t = ('k, 'v) prod list
+  type ('k, 'v) t = 'k -> 'v option
 
   (** val empty : ('a1, 'a2) t **)
 
-  let empty =
-    Nil
+  let empty _ =
+    None
 
   (** val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option **)
 
-  let rec find eqb0 k = function
-  | Nil -> None
-  | Cons (p, s') ->
-    let Pair (k', v) = p in
-    (match eqb0 k' k with
-     | True -> Some v
-     | False -> find eqb0 k s')
+  let find _ k s =
+    s k
 
   (** val add :
       ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t **)
 
-  let rec add eqb0 k v = function
-  | Nil -> Cons ((Pair (k, v)), Nil)
-  | Cons (p, s') ->
-    let Pair (k', v') = p in
-    (match eqb0 k k' with
-     | True -> Cons ((Pair (k, v)), s')
-     | False -> Cons ((Pair (k', v')), (add eqb0 k v s')))
+  let add eqb0 k v s k' =
+    match eqb0 k k' with
+    | True -> Some v
+    | False -> s k'
  end
 
 (** val vset : nat list -> nat -> nat -> nat list **)
@@ -420,4 +412,4 @@ module Policy =
     True
  end
 
-module Proofs = CausalVectorsProofs(AssocList)(Policy)
+module Proofs = CausalVectorsProofs(FunctionStore)(Policy)

@@ -136,9 +136,9 @@ module type REP =
   val add : ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
  end
 
-module AssocList :
+module FunctionStore :
  sig
-  type ('k, 'v) t = ('k, 'v) prod list
+  type ('k, 'v) t = 'k -> 'v option
 
   val empty : ('a1, 'a2) t
 
@@ -308,13 +308,13 @@ module Proofs :
   module Alg :
    sig
     type ('k, 'v) state' = { me : nat; clock : nat list;
-                             store : ('k, 'v) AssocList.t }
+                             store : ('k, 'v) FunctionStore.t }
 
     val me : ('a1, 'a2) state' -> nat
 
     val clock : ('a1, 'a2) state' -> nat list
 
-    val store : ('a1, 'a2) state' -> ('a1, 'a2) AssocList.t
+    val store : ('a1, 'a2) state' -> ('a1, 'a2) FunctionStore.t
 
     type ('k, 'v) state = ('k, 'v) state'
 

@@ -43,9 +43,9 @@ pub enum Astate<K> {
 }
 
 /// Inductive `state'`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone)]
 pub enum StateP<K, V> {
-    MkSt(u64, rt::List<u64>, rt::List<(K, V)>),
+    MkSt(u64, rt::List<u64>, Rc<dyn Fn(K) -> Option<V>>),
 }
 
 /// Inductive `msg'`.
@@ -113,38 +113,38 @@ pub fn nth<T1: Clone + 'static>(n: u64, l: rt::List<T1>, default: T1) -> T1 {
 
 /// `map`.
 pub fn map<T1: Clone + 'static, T2: Clone + 'static>(
-    f: Rc<dyn Fn(T1) -> T2>,
+    f: &dyn Fn(&T1) -> T2,
     l: rt::List<T1>,
 ) -> rt::List<T2> {
     {
         match (l).uncons() {
             None => rt::List::<T2>::nil(),
-            Some((a, t0)) => rt::List::cons(f(a), map::<T1, T2>(f.clone(), t0)),
+            Some((a, t0)) => rt::List::cons(f(&a), map::<T1, T2>(f, t0)),
         }
     }
 }
 
 /// `filter`.
-pub fn filter<T1: Clone + 'static>(f: Rc<dyn Fn(T1) -> bool>, l: rt::List<T1>) -> rt::List<T1> {
+pub fn filter<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: rt::List<T1>) -> rt::List<T1> {
     {
         match (l).uncons() {
             None => rt::List::<T1>::nil(),
-            Some((x, l0)) => match f(x.clone()) {
-                true => rt::List::cons(x.clone(), filter::<T1>(f.clone(), l0)),
-                false => filter::<T1>(f.clone(), l0),
+            Some((x, l0)) => match f(&x) {
+                true => rt::List::cons(x, filter::<T1>(f, l0)),
+                false => filter::<T1>(f, l0),
             },
         }
     }
 }
 
 /// `find`.
-pub fn find<T1: Clone + 'static>(f: Rc<dyn Fn(T1) -> bool>, l: rt::List<T1>) -> Option<T1> {
+pub fn find<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: rt::List<T1>) -> Option<T1> {
     {
         match (l).uncons() {
             None => Option::<T1>::None,
-            Some((x, tl)) => match f(x.clone()) {
-                true => Some(x.clone()),
-                false => find::<T1>(f.clone(), tl),
+            Some((x, tl)) => match f(&x) {
+                true => Some(x),
+                false => find::<T1>(f, tl),
             },
         }
     }
@@ -164,48 +164,31 @@ pub fn seq(start: u64, len: u64) -> rt::List<u64> {
 }
 
 /// `empty`.
-pub fn empty<T1: Clone + 'static, T2: Clone + 'static>() -> rt::List<(T1, T2)> {
-    rt::List::<(T1, T2)>::nil()
+pub fn empty<T1: Clone + 'static, T2: Clone + 'static>(_x: T1) -> Option<T2> {
+    Option::<T2>::None
 }
 
 /// `find0`.
 pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> bool>>,
+    _x: &dyn Fn(&T1, &T1) -> bool,
     k: T1,
-    s: rt::List<(T1, T2)>,
+    s: &dyn Fn(&T1) -> Option<T2>,
 ) -> Option<T2> {
-    {
-        match (s).uncons() {
-            None => Option::<T2>::None,
-            Some((p, s_p)) => match p {
-                (k_p, v) => match eqb0(k_p)(k.clone()) {
-                    true => Some(v),
-                    false => find0::<T1, T2>(eqb0.clone(), k.clone(), s_p),
-                },
-            },
-        }
-    }
+    s(&k)
 }
 
 /// `add`.
 pub fn add<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> bool>>,
+    eqb0: &dyn Fn(&T1, &T1) -> bool,
     k: T1,
     v: T2,
-    s: rt::List<(T1, T2)>,
-) -> rt::List<(T1, T2)> {
+    s: &dyn Fn(&T1) -> Option<T2>,
+    k_p: T1,
+) -> Option<T2> {
     {
-        match (s).uncons() {
-            None => rt::List::cons((k.clone(), v), rt::List::<(T1, T2)>::nil()),
-            Some((p, s_p)) => match p {
-                (k_p, v_p) => match eqb0(k.clone())(k_p.clone()) {
-                    true => rt::List::cons((k.clone(), v), s_p),
-                    false => rt::List::cons(
-                        (k_p.clone(), v_p),
-                        add::<T1, T2>(eqb0.clone(), k.clone(), v, s_p),
-                    ),
-                },
-            },
+        match eqb0(&k, &k_p) {
+            true => Some(v),
+            false => s(&k_p),
         }
     }
 }
@@ -292,7 +275,9 @@ pub fn clock<T1: Clone + 'static, T2: Clone + 'static>(s: StateP<T1, T2>) -> rt:
 }
 
 /// `store`.
-pub fn store<T1: Clone + 'static, T2: Clone + 'static>(s: StateP<T1, T2>) -> rt::List<(T1, T2)> {
+pub fn store<T1: Clone + 'static, T2: Clone + 'static>(
+    s: StateP<T1, T2>,
+) -> Rc<dyn Fn(T1) -> Option<T2>> {
     {
         match s {
             StateP::MkSt(_, _, store0) => store0,
@@ -347,7 +332,12 @@ pub fn mval<T1: Clone + 'static, T2: Clone + 'static>(m: MsgP<T1, T2>) -> T2 {
 
 /// `init`.
 pub fn init<T1: Clone + 'static, T2: Clone + 'static>(_x: u64, r: u64) -> StateP<T1, T2> {
-    StateP::<T1, T2>::MkSt(r, rt::List::<u64>::nil(), empty::<T1, T2>())
+    StateP::<T1, T2>::MkSt(
+        r,
+        rt::List::<u64>::nil(),
+        Rc::new(move |__p: T1| -> Option<T2> { empty::<T1, T2>(__p) })
+            as Rc<dyn Fn(T1) -> Option<T2>>,
+    )
 }
 
 /// `token0`.
@@ -410,11 +400,42 @@ pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
                                 },
                                 sq.clone(),
                             ),
-                            add::<T1, T2>(eqb0, k.clone(), v.clone(), {
-                                match st.clone() {
-                                    StateP::MkSt(_, _, store0) => store0,
+                            {
+                                let __arg = eqb0;
+                                let __arg_1 = k.clone();
+                                let __arg_2 = v.clone();
+                                let __arg_3 = {
+                                    match st.clone() {
+                                        StateP::MkSt(_, _, store0) => store0,
+                                    }
+                                };
+                                {
+                                    let __arg = __arg.clone();
+                                    let __arg_1 = __arg_1.clone();
+                                    let __arg_2 = __arg_2.clone();
+                                    let __arg_3 = __arg_3.clone();
+                                    Rc::new(move |__p: T1| -> Option<T2> {
+                                        add::<T1, T2>(
+                                            &{
+                                                let __f = __arg.clone();
+                                                move |__a: &T1, __a_1: &T1| -> bool {
+                                                    __f(__a.clone())(__a_1.clone())
+                                                }
+                                            },
+                                            __arg_1.clone(),
+                                            __arg_2.clone(),
+                                            &{
+                                                let __f_1 = __arg_3.clone();
+                                                move |__a_2: &T1| -> Option<T2> {
+                                                    __f_1(__a_2.clone())
+                                                }
+                                            },
+                                            __p,
+                                        )
+                                    })
+                                        as Rc<dyn Fn(T1) -> Option<T2>>
                                 }
-                            }),
+                            },
                         ),
                         vset(
                             tk.clone(),
@@ -449,7 +470,7 @@ pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `get`.
 pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> bool>>,
+    eqb0: &dyn Fn(&T1, &T1) -> bool,
     st: StateP<T1, T2>,
     tk: rt::List<u64>,
     k: T1,
@@ -461,10 +482,13 @@ pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
             }
         }) {
             true => Some((
-                find0::<T1, T2>(eqb0, k, {
-                    match st.clone() {
-                        StateP::MkSt(_, _, store0) => store0,
-                    }
+                find0::<T1, T2>(eqb0, k, &{
+                    let __f = {
+                        match st.clone() {
+                            StateP::MkSt(_, _, store0) => store0,
+                        }
+                    };
+                    move |__a: &T1| -> Option<T2> { __f(__a.clone()) }
                 }),
                 {
                     match get_merge() {
@@ -562,24 +586,45 @@ pub fn apply<T1: Clone + 'static, T2: Clone + 'static>(
                 }
             },
         ),
-        add::<T1, T2>(
-            eqb0,
-            {
+        {
+            let __arg = eqb0;
+            let __arg_1 = {
                 match m.clone() {
                     MsgP::MkMsg(_, _, _, mkey0, _) => mkey0,
                 }
-            },
-            {
+            };
+            let __arg_2 = {
                 match m.clone() {
                     MsgP::MkMsg(_, _, _, _, mval0) => mval0,
                 }
-            },
-            {
+            };
+            let __arg_3 = {
                 match st.clone() {
                     StateP::MkSt(_, _, store0) => store0,
                 }
-            },
-        ),
+            };
+            {
+                let __arg = __arg.clone();
+                let __arg_1 = __arg_1.clone();
+                let __arg_2 = __arg_2.clone();
+                let __arg_3 = __arg_3.clone();
+                Rc::new(move |__p: T1| -> Option<T2> {
+                    add::<T1, T2>(
+                        &{
+                            let __f = __arg.clone();
+                            move |__a: &T1, __a_1: &T1| -> bool { __f(__a.clone())(__a_1.clone()) }
+                        },
+                        __arg_1.clone(),
+                        __arg_2.clone(),
+                        &{
+                            let __f_1 = __arg_3.clone();
+                            move |__a_2: &T1| -> Option<T2> { __f_1(__a_2.clone()) }
+                        },
+                        __p,
+                    )
+                }) as Rc<dyn Fn(T1) -> Option<T2>>
+            }
+        },
     )
 }
 
@@ -644,16 +689,22 @@ pub fn broadcast<T1: Clone + 'static>(
     m: MsgP<T1, u64>,
 ) -> rt::List<(u64, MsgP<T1, u64>)> {
     map::<u64, (u64, MsgP<T1, u64>)>(
-        {
-            let m = m.clone();
-            Rc::new(move |j: u64| -> (u64, MsgP<T1, u64>) { (j, m.clone()) })
-                as Rc<dyn Fn(u64) -> (u64, MsgP<T1, u64>)>
+        &{
+            let __f = {
+                let m = m.clone();
+                Rc::new(move |j: u64| -> (u64, MsgP<T1, u64>) { (j, m.clone()) })
+                    as Rc<dyn Fn(u64) -> (u64, MsgP<T1, u64>)>
+            };
+            move |__a: &u64| -> (u64, MsgP<T1, u64>) { __f(__a.clone()) }
         },
         filter::<u64>(
-            {
-                let r = r.clone();
-                Rc::new(move |j_1: u64| -> bool { negb(eqb(j_1, r.clone())) })
-                    as Rc<dyn Fn(u64) -> bool>
+            &{
+                let __f_1 = {
+                    let r = r.clone();
+                    Rc::new(move |j_1: u64| -> bool { negb(eqb(j_1, r.clone())) })
+                        as Rc<dyn Fn(u64) -> bool>
+                };
+                move |__a_1: &u64| -> bool { __f_1(__a_1.clone()) }
             },
             seq(0u64, n),
         ),
@@ -663,18 +714,21 @@ pub fn broadcast<T1: Clone + 'static>(
 /// `find_write`.
 pub fn find_write<T1: Clone + 'static>(ab: Astate<T1>, i: u64) -> Option<Write<T1>> {
     find::<Write<T1>>(
-        {
-            let i = i.clone();
-            Rc::new(move |w: Write<T1>| -> bool {
-                eqb(
-                    {
-                        match w {
-                            Write::MkW(wid, _, _, _, _, _, _, _) => wid,
-                        }
-                    },
-                    i.clone(),
-                )
-            }) as Rc<dyn Fn(Write<T1>) -> bool>
+        &{
+            let __f = {
+                let i = i.clone();
+                Rc::new(move |w: Write<T1>| -> bool {
+                    eqb(
+                        {
+                            match w {
+                                Write::MkW(wid, _, _, _, _, _, _, _) => wid,
+                            }
+                        },
+                        i.clone(),
+                    )
+                }) as Rc<dyn Fn(Write<T1>) -> bool>
+            };
+            move |__a: &Write<T1>| -> bool { __f(__a.clone()) }
         },
         {
             match ab {
