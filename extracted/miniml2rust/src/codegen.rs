@@ -8,7 +8,10 @@
 //!   one argument per closure, so that every MiniML type has exactly one
 //!   representation); top-level definitions and local fixpoints become Rust
 //!   `fn`s taking as many arguments as their leading lambda, and partial
-//!   applications or uses as values build curried closure chains;
+//!   applications or uses as values build curried closure chains; a
+//!   function-typed parameter that is only ever fully applied (or passed on
+//!   to such a parameter) is `&dyn Fn(&A1, .., &An) -> R` instead, and its
+//!   calls borrow their arguments (see [`uncurried_params`]);
 //! * local fixpoints are lambda-lifted to top-level `fn`s taking their free
 //!   variables first;
 //! * values are passed by value: a variable used once on every path is moved
@@ -162,6 +165,10 @@ pub struct Translation {
     pub layouts: HashMap<String, IndLayout>,
     /// Rust names of the globals.
     pub fn_names: HashMap<String, String>,
+    /// Function-typed parameters passed uncurried and by reference:
+    /// `(global, parameter index)` -> number of arguments (see
+    /// [`uncurried_params`]).
+    pub uncurried: HashMap<(String, usize), usize>,
     /// Rust items (types and functions), formatted later.
     pub items: String,
 }
@@ -170,6 +177,26 @@ impl Translation {
     /// Rust text of a type, inside the generated module.
     pub fn rust_ty(&self, t: &Ty) -> String {
         self.rust_ty_in(t, "", "rt::")
+    }
+
+    /// Rust type of an uncurried parameter of type `A1 -> .. -> An -> R`:
+    /// `&dyn Fn(&A1, .., &An) -> R`.
+    pub fn uncurried_ty(&self, t: &Ty, n: usize) -> String {
+        self.uncurried_ty_in(t, n, "", "rt::")
+    }
+
+    /// [`Translation::uncurried_ty`] with a prefix for generated types.
+    pub fn uncurried_ty_in(&self, t: &Ty, n: usize, prefix: &str, rt: &str) -> String {
+        let (ps, r) = split_arrows(t, n).expect("uncurried parameter type");
+        let ps: Vec<String> = ps
+            .iter()
+            .map(|p| format!("&{}", self.rust_ty_in(p, prefix, rt)))
+            .collect();
+        format!(
+            "&dyn Fn({}) -> {}",
+            ps.join(", "),
+            self.rust_ty_in(&r, prefix, rt)
+        )
     }
 
     /// Rust text of a type, naming generated types with `prefix` and the
@@ -355,6 +382,7 @@ pub fn translate(m: &ast::Module) -> Result<Translation> {
         natives,
         layouts,
         fn_names,
+        uncurried: HashMap::new(),
         items: String::new(),
     };
     let mut items = String::new();
@@ -373,15 +401,132 @@ pub fn translate(m: &ast::Module) -> Result<Translation> {
             _ => {}
         }
     }
+    let mut typed = Vec::new();
     for (name, value) in bodies {
-        let body = Infer::new(&t.prog, name).definition(value)?;
-        let mut g = FnGen::new(&t, name, &body, &mut fns);
+        typed.push((name, Infer::new(&t.prog, name).definition(value)?));
+    }
+    t.uncurried = uncurried_params(&t, &typed);
+    for (name, body) in &typed {
+        let mut g = FnGen::new(&t, name, body, &mut fns);
         let text = g.definition()?;
         items.push_str(&text);
         items.push_str(&g.lifted.concat());
     }
     t.items = items;
     Ok(t)
+}
+
+/// Number of arrows on the spine of a type (`A -> B -> C` has 2).
+fn spine(t: &Ty) -> usize {
+    match t {
+        Ty::Arrow(_, b) => 1 + spine(b),
+        _ => 0,
+    }
+}
+
+/// Flatten nested applications: the head and all the arguments.
+fn flatten_app(n: &Node) -> Option<(&Node, Vec<&Node>)> {
+    let Kind::App(f, args) = &n.kind else {
+        return None;
+    };
+    let mut head = &**f;
+    let mut all: Vec<&Node> = args.iter().collect();
+    while let Kind::App(g, more) = &head.kind {
+        let mut v: Vec<&Node> = more.iter().collect();
+        v.extend(all);
+        all = v;
+        head = g;
+    }
+    Some((head, all))
+}
+
+/// The uncurrying rule. A function-typed parameter `f : A1 -> .. -> An -> R`
+/// (R not an arrow) of a top-level definition is passed as
+/// `&dyn Fn(&A1, .., &An) -> R` when every occurrence of `f` in the body is,
+/// outside any closure or local fixpoint, either
+/// * applied to exactly `n` arguments (the call `f(&a1, .., &an)` borrows
+///   its arguments instead of building `n - 1` closures and cloning them), or
+/// * passed as an argument of a full call of a global at a parameter that is
+///   itself uncurried with the same `n` (greatest fixpoint over all globals).
+///
+/// Everything else (partial application, capture by a closure, storage in a
+/// data structure, return) keeps the curried `Rc<dyn Fn>` representation.
+/// Callers that pass a curried value at an uncurried position go through an
+/// adapter closure `|a1, .., an| f(a1.clone())..(an.clone())`.
+fn uncurried_params(t: &Translation, bodies: &[(&String, Body)]) -> HashMap<(String, usize), usize> {
+    let mut cand: HashMap<(String, usize), usize> = HashMap::new();
+    for (name, body) in bodies {
+        if t.natives.contains_key(name.as_str()) {
+            continue;
+        }
+        for (i, &v) in body.params.iter().enumerate() {
+            let n = spine(&body.vars[v].ty);
+            if n > 0 {
+                cand.insert(((*name).clone(), i), n);
+            }
+        }
+    }
+    loop {
+        let mut drop = Vec::new();
+        for (name, body) in bodies {
+            for (i, &v) in body.params.iter().enumerate() {
+                let Some(&n) = cand.get(&((*name).clone(), i)) else {
+                    continue;
+                };
+                if !occurrences_ok(t, &cand, &body.body, v, n, false) {
+                    drop.push(((*name).clone(), i));
+                }
+            }
+        }
+        if drop.is_empty() {
+            return cand;
+        }
+        for d in drop {
+            cand.remove(&d);
+        }
+    }
+}
+
+/// Are all occurrences of `v` (uncurried with `n` arguments) allowed in `e`?
+fn occurrences_ok(
+    t: &Translation,
+    cand: &HashMap<(String, usize), usize>,
+    e: &Node,
+    v: VarId,
+    n: usize,
+    closure: bool,
+) -> bool {
+    let rec = |x: &Node, c: bool| occurrences_ok(t, cand, x, v, n, c);
+    match &e.kind {
+        Kind::Var(u) => *u != v,
+        Kind::Global { .. } | Kind::Exn(_) | Kind::Dummy => true,
+        Kind::App(..) => {
+            let (head, args) = flatten_app(e).expect("application");
+            match &head.kind {
+                Kind::Var(u) if *u == v => !closure && args.len() == n && args.iter().all(|a| rec(a, closure)),
+                Kind::Global { name, .. } => {
+                    let arity = t.prog.globals[name].arity;
+                    args.iter().enumerate().all(|(j, a)| match &a.kind {
+                        Kind::Var(u) if *u == v => {
+                            !closure
+                                && args.len() >= arity
+                                && j < arity
+                                && cand.get(&(name.clone(), j)) == Some(&n)
+                                && spine(&a.ty) == n
+                        }
+                        _ => rec(a, closure),
+                    })
+                }
+                _ => rec(head, closure) && args.iter().all(|a| rec(a, closure)),
+            }
+        }
+        Kind::Lam(_, b) => rec(b, true),
+        Kind::Let(_, a, b) => rec(a, closure) && rec(b, closure),
+        Kind::Ctor { args, .. } | Kind::Tuple(args) => args.iter().all(|a| rec(a, closure)),
+        Kind::Case(s, arms) => rec(s, closure) && arms.iter().all(|(_, b)| rec(b, closure)),
+        Kind::Fix(fs, _) => fs.iter().all(|(_, b)| rec(b, true)),
+        Kind::Coerce(x) => rec(x, closure),
+    }
 }
 
 fn emit_ind(t: &Translation, i: &ir::Inductive) -> String {
@@ -431,6 +576,14 @@ fn emit_ind(t: &Translation, i: &ir::Inductive) -> String {
     s
 }
 
+/// Use summary of a variable (see [`FnGen::count`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct Use {
+    c: u8,
+    borrow: bool,
+    bad: bool,
+}
+
 #[derive(Debug, Clone)]
 enum VKind {
     Value,
@@ -450,6 +603,8 @@ struct FnGen<'a> {
     names: Vec<String>,
     kinds: Vec<VKind>,
     uses: Vec<u8>,
+    /// Uncurried parameters (passed as `&dyn Fn(&A1, ..) -> R`): arity.
+    ucur: Vec<Option<usize>>,
     locals: NameSet,
     globals: &'a mut NameSet,
     generics: Vec<String>,
@@ -507,6 +662,10 @@ impl<'a> FnGen<'a> {
             })
             .collect();
         let g = &t.prog.globals[decl];
+        let mut ucur = vec![None; body.vars.len()];
+        for (i, &v) in body.params.iter().enumerate() {
+            ucur[v] = t.uncurried.get(&(decl.to_string(), i)).copied();
+        }
         let mut s = FnGen {
             t,
             decl,
@@ -515,6 +674,7 @@ impl<'a> FnGen<'a> {
             names,
             kinds: vec![VKind::Value; body.vars.len()],
             uses: vec![0; body.vars.len()],
+            ucur,
             locals,
             globals,
             generics: (1..=g.ntparams).map(|i| format!("T{i}")).collect(),
@@ -523,8 +683,16 @@ impl<'a> FnGen<'a> {
         let mut bind = vec![0u32; body.vars.len()];
         let mut acc = HashMap::new();
         s.count(&body.body, 0, &mut bind, &mut acc);
-        for (v, n) in acc {
-            s.uses[v] = n;
+        for (v, u) in acc {
+            // A borrow after a move (on some path) forces clones; a variable
+            // that is only borrowed still needs its binder.
+            s.uses[v] = if u.bad {
+                2
+            } else if u.c == 0 && u.borrow {
+                1
+            } else {
+                u.c
+            };
         }
         s
     }
@@ -543,15 +711,36 @@ impl<'a> FnGen<'a> {
 
     // ---------- use counting ----------
 
-    fn count(&self, n: &Node, depth: u32, bind: &mut Vec<u32>, acc: &mut HashMap<VarId, u8>) {
+    /// Use counting, in evaluation order: per variable, the number of
+    /// consuming uses on the worst path (capped at 2; uses under a closure
+    /// count 2), whether it is borrowed (argument of an uncurried call), and
+    /// whether a borrow may follow a consuming use (then every use clones).
+    fn count(&self, n: &Node, depth: u32, bind: &mut Vec<u32>, acc: &mut HashMap<VarId, Use>) {
         match &n.kind {
             Kind::Var(v) => {
                 let k = if bind[*v] < depth { 2 } else { 1 };
-                let e = acc.entry(*v).or_insert(0);
-                *e = (*e + k).min(2);
+                let e = acc.entry(*v).or_default();
+                e.c = (e.c + k).min(2);
             }
             Kind::Global { .. } | Kind::Exn(_) | Kind::Dummy => {}
             Kind::App(f, a) => {
+                if let Some((head, args)) = flatten_app(n) {
+                    if let Kind::Var(h) = &head.kind {
+                        if self.ucur[*h].is_some() {
+                            for x in args {
+                                match &x.kind {
+                                    Kind::Var(u) => {
+                                        let e = acc.entry(*u).or_default();
+                                        e.bad |= e.c > 0;
+                                        e.borrow = true;
+                                    }
+                                    _ => self.count(x, depth, bind, acc),
+                                }
+                            }
+                            return;
+                        }
+                    }
+                }
                 self.count(f, depth, bind, acc);
                 a.iter().for_each(|x| self.count(x, depth, bind, acc));
             }
@@ -571,7 +760,7 @@ impl<'a> FnGen<'a> {
             }
             Kind::Case(s, arms) => {
                 self.count(s, depth, bind, acc);
-                let mut merged: HashMap<VarId, u8> = HashMap::new();
+                let mut merged: HashMap<VarId, Use> = HashMap::new();
                 for (p, b) in arms {
                     for v in pat_vars(p) {
                         bind[v] = depth;
@@ -579,13 +768,17 @@ impl<'a> FnGen<'a> {
                     let mut m = HashMap::new();
                     self.count(b, depth, bind, &mut m);
                     for (v, k) in m {
-                        let e = merged.entry(v).or_insert(0);
-                        *e = (*e).max(k);
+                        let e = merged.entry(v).or_default();
+                        e.c = e.c.max(k.c);
+                        e.borrow |= k.borrow;
+                        e.bad |= k.bad;
                     }
                 }
                 for (v, k) in merged {
-                    let e = acc.entry(v).or_insert(0);
-                    *e = (*e + k).min(2);
+                    let e = acc.entry(v).or_default();
+                    e.bad |= k.bad || (e.c > 0 && k.borrow);
+                    e.borrow |= k.borrow;
+                    e.c = (e.c + k.c).min(2);
                 }
             }
             Kind::Fix(fs, _) => {
@@ -689,7 +882,10 @@ impl<'a> FnGen<'a> {
             .params
             .iter()
             .zip(&ptys)
-            .map(|(&v, t)| format!("{}: {}", self.names[v], self.t.rust_ty(t)))
+            .map(|(&v, t)| match self.ucur[v] {
+                Some(n) => format!("{}: {}", self.names[v], self.t.uncurried_ty(t, n)),
+                None => format!("{}: {}", self.names[v], self.t.rust_ty(t)),
+            })
             .collect();
         let body = match self.t.natives.get(self.decl) {
             Some(op) => self.native_body(*op, &ret)?,
@@ -775,6 +971,7 @@ impl<'a> FnGen<'a> {
 
     fn expr(&mut self, n: &Node) -> Result<String> {
         match &n.kind {
+            Kind::Var(v) if self.ucur[*v].is_some() => Ok(self.names[*v].clone()),
             Kind::Var(v) => match self.kinds[*v].clone() {
                 VKind::Lifted { .. } => self.apply(n, &[]),
                 _ => Ok(self.use_var(*v)),
@@ -941,6 +1138,35 @@ impl<'a> FnGen<'a> {
 
     /// Apply `head` to `args` (possibly none: a function used as a value).
     fn apply(&mut self, head: &Node, args: &[Node]) -> Result<String> {
+        // A call of an uncurried parameter: borrow the arguments.
+        if let Kind::Var(h) = &head.kind {
+            if let Some(n) = self.ucur[*h] {
+                if args.len() != n {
+                    return Err(self.loc.ill_formed("uncurried parameter not fully applied"));
+                }
+                let mut xs = Vec::new();
+                for (i, a) in args.iter().enumerate() {
+                    xs.push(match &a.kind {
+                        Kind::Var(u) if self.ucur[*u].is_none() => match self.kinds[*u] {
+                            VKind::Value => format!("&{}", self.names[*u]),
+                            VKind::Boxed => format!("&*{}", self.names[*u]),
+                            VKind::Lifted { .. } => {
+                                format!("&({})", self.with(format!("apply:arg{i}"), |s| s.expr(a))?)
+                            }
+                        },
+                        _ => format!("&({})", self.with(format!("apply:arg{i}"), |s| s.expr(a))?),
+                    });
+                }
+                return Ok(format!("{}({})", self.names[*h], xs.join(", ")));
+            }
+        }
+        // Uncurried parameter positions of a global callee.
+        let ucpos: Vec<Option<usize>> = match &head.kind {
+            Kind::Global { name, .. } => (0..self.t.prog.globals[name].arity)
+                .map(|j| self.t.uncurried.get(&(name.clone(), j)).copied())
+                .collect(),
+            _ => Vec::new(),
+        };
         // Known-arity callees: globals and lifted local fixpoints.
         let callee = match &head.kind {
             Kind::Global { name, inst } => {
@@ -986,7 +1212,17 @@ impl<'a> FnGen<'a> {
         };
         let mut xs = Vec::new();
         for (i, a) in args.iter().enumerate() {
-            xs.push(self.with(format!("apply:arg{i}"), |s| s.expr(a))?);
+            let full = args.len() >= ucpos.len();
+            match (ucpos.get(i).copied().flatten(), &a.kind) {
+                (Some(_), Kind::Var(u)) if full && self.ucur[*u].is_some() => {
+                    xs.push(self.names[*u].clone())
+                }
+                (Some(n), _) if full => {
+                    let x = self.with(format!("apply:arg{i}"), |s| s.expr(a))?;
+                    xs.push(self.adapter(x, &a.ty, n)?);
+                }
+                _ => xs.push(self.with(format!("apply:arg{i}"), |s| s.expr(a))?),
+            }
         }
         if let Some((path, caps, arity)) = callee {
             let capx: Vec<String> = caps
@@ -1020,6 +1256,7 @@ impl<'a> FnGen<'a> {
                 .iter()
                 .map(|&c| format!("{}.clone()", self.names[c]))
                 .collect();
+            let ncaps = callargs.len();
             callargs.extend(bound.iter().map(|b| format!("{b}.clone()")));
             let last = params.len() - 1;
             callargs.extend(params.iter().enumerate().map(|(i, p)| {
@@ -1029,6 +1266,12 @@ impl<'a> FnGen<'a> {
                     format!("{p}.clone()")
                 }
             }));
+            for (j, n) in ucpos.iter().enumerate() {
+                if let Some(n) = *n {
+                    let x = std::mem::take(&mut callargs[ncaps + j]);
+                    callargs[ncaps + j] = self.adapter(x, &ptys[j], n)?;
+                }
+            }
             let body = format!("{path}({})", callargs.join(", "));
             let mut capn: Vec<String> = caps.iter().map(|&c| self.names[c].clone()).collect();
             capn.extend(bound);
@@ -1082,6 +1325,29 @@ impl<'a> FnGen<'a> {
             call = format!("{call}({x})");
         }
         Ok(call)
+    }
+
+    /// Pass the curried function `x` (of type `ty`) at an uncurried
+    /// parameter position taking `n` arguments.
+    fn adapter(&mut self, x: String, ty: &Ty, n: usize) -> Result<String> {
+        let (ps, r) = split_arrows(ty, n)
+            .ok_or_else(|| self.loc.ill_formed("uncurried argument type has too few arrows"))?;
+        let f = self.tmp("f");
+        let names: Vec<String> = (0..n).map(|_| self.tmp("a")).collect();
+        let params: Vec<String> = names
+            .iter()
+            .zip(&ps)
+            .map(|(a, p)| format!("{a}: &{}", self.t.rust_ty(p)))
+            .collect();
+        let mut call = f.clone();
+        for a in &names {
+            call = format!("{call}({a}.clone())");
+        }
+        Ok(format!(
+            "&{{\nlet {f} = {x};\nmove |{}| -> {} {{ {call} }}\n}}",
+            params.join(", "),
+            self.t.rust_ty(&r)
+        ))
     }
 
     fn ctor(&mut self, ind: &str, idx: usize, args: &[Node], inst: &[Ty]) -> Result<String> {

@@ -4,7 +4,8 @@
 //! (the runtime, verbatim), `src/extracted.rs` (the translated module) and
 //! `src/lib.rs` (the [`kv_store_api::Store`] implementation `Algorithm`,
 //! calling the extracted `init`, `token0`, `put`, `get`, `deliverable` and
-//! `apply`, with key equality `|a, b| a == b`).
+//! `apply` at keys `Rc<K>` and values `Rc<V>`, with key equality
+//! `|a, b| **a == **b`, uncurried when the extracted parameter is).
 
 use crate::ast;
 use crate::codegen::{translate, Translation};
@@ -196,17 +197,21 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
         ),
     ];
     let mut calls: HashMap<&str, String> = HashMap::new();
+    let (mut curried_eq, mut uncurried_eq) = (false, false);
     let args: HashMap<&str, Vec<&str>> = [
         ("init", vec!["replicas", "me"]),
         ("token0", vec!["replicas"]),
-        ("put", vec!["key_eq()", "cur", "tok.clone()", "key", "val"]),
+        (
+            "put",
+            vec!["key_eq()", "cur", "tok.clone()", "Rc::new(key)", "Rc::new(val)"],
+        ),
         (
             "get",
             vec![
                 "key_eq()",
                 "st.current().clone()",
                 "tok.clone()",
-                "key.clone()",
+                "Rc::new(key.clone())",
             ],
         ),
         ("deliverable", vec!["st.current().clone()", "msg.clone()"]),
@@ -228,7 +233,17 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
                 crate::ir::show_ty(ty)
             )));
         }
-        let a = &args[f];
+        let mut a = args[f].clone();
+        if a[0] == "key_eq()" && g.arity > 0 {
+            if t.uncurried.contains_key(&(f.to_string(), 0)) {
+                a[0] = "&key_eq_ref::<K>";
+                uncurried_eq = true;
+            } else {
+                curried_eq = true;
+            }
+        } else if a[0] == "key_eq()" {
+            curried_eq = true;
+        }
         if g.arity > a.len() {
             return Err(not_store(format!(
                 "`{f}` takes {} arguments, more than {}",
@@ -242,12 +257,43 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
         }
         calls.insert(f, call);
     }
-    let ty = |x: &Ty| t.rust_ty_in(x, "extracted::", "runtime::");
+    // Keys and values are shared: the extracted functions are instantiated
+    // at `K := Rc<K>`, `V := Rc<V>` (see the README, "Shared keys and values").
+    let shared: HashMap<String, Ty> = [
+        ("K".to_string(), Ty::Param("Rc<K>".into())),
+        ("V".to_string(), Ty::Param("Rc<V>".into())),
+    ]
+    .into_iter()
+    .collect();
+    let ty = |x: &Ty| t.rust_ty_in(&x.subst_params(&shared), "extracted::", "runtime::");
     let (state, token, msg) = (ty(&st.state), ty(&st.token), ty(&st.msg));
+    let mut key_eq_items = String::new();
+    if curried_eq {
+        key_eq_items.push_str(
+            "/// Curried key equality, as the extracted functions take it.
+type KeyEq<K> = Rc<dyn Fn(Rc<K>) -> Rc<dyn Fn(Rc<K>) -> bool>>;
+
+fn key_eq<K: Eq + 'static>() -> KeyEq<K> {
+    Rc::new(|a: Rc<K>| Rc::new(move |b: Rc<K>| *a == *b) as Rc<dyn Fn(Rc<K>) -> bool>)
+}
+
+",
+        );
+    }
+    if uncurried_eq {
+        key_eq_items.push_str(
+            "/// Key equality, passed uncurried and by reference.
+fn key_eq_ref<K: Eq>(a: &Rc<K>, b: &Rc<K>) -> bool {
+    **a == **b
+}
+
+",
+        );
+    }
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "//! Store `{name}`: generated from {source} by miniml2rust; do not edit.\n//!\n//! [`Algorithm`] implements [`kv_store_api::Store`] by calling the\n//! extracted functions of [`extracted`] (translated from the verified\n//! Rocq module) with key equality `|a, b| a == b`.\n"
+        "//! Store `{name}`: generated from {source} by miniml2rust; do not edit.\n//!\n//! [`Algorithm`] implements [`kv_store_api::Store`] by calling the\n//! extracted functions of [`extracted`] (translated from the verified\n//! Rocq module) at keys `Rc<K>` and values `Rc<V>` (shared, so copies\n//! inside the extracted code never copy a key or a value) with key\n//! equality `|a, b| **a == **b`.\n"
     );
     s.push_str("#![forbid(unsafe_code)]\n\n");
     s.push_str("pub mod extracted;\npub mod runtime;\n\n");
@@ -258,14 +304,7 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Algorithm;
 
-/// Curried key equality, as the extracted functions take it.
-type KeyEq<K> = Rc<dyn Fn(K) -> Rc<dyn Fn(K) -> bool>>;
-
-fn key_eq<K: Eq + 'static>() -> KeyEq<K> {{
-    Rc::new(|a: K| Rc::new(move |b: K| a == b) as Rc<dyn Fn(K) -> bool>)
-}}
-
-/// State of one replica. It is taken out and put back around `apply`, so
+{key_eq_items}/// State of one replica. It is taken out and put back around `apply`, so
 /// the extracted code owns it uniquely and can update it in place.
 pub struct Replica<K, V> {{
     st: Option<{state}>,
@@ -316,7 +355,8 @@ where
     }}
 
     fn get(&self, st: &Replica<K, V>, tok: &Self::Token, key: &K) -> Option<(Option<V>, Self::Token)> {{
-        {get}
+        let (val, tok) = {get}?;
+        Some((val.map(Rc::unwrap_or_clone), tok))
     }}
 
     fn deliverable(&self, st: &Replica<K, V>, msg: &Self::Msg) -> bool {{
@@ -349,6 +389,7 @@ mod tests {{
     }}
 }}
 "#,
+        key_eq_items = key_eq_items,
         init = calls["init"],
         token0 = calls["token0"],
         put = calls["put"],

@@ -141,3 +141,56 @@ Definition t_10 := (partition (fun n => n <? 3) [1;4;2;5], split [(1,true);(2,fa
 "#;
     check_against_coq("mm2r_lists", defs, 10, "");
 }
+
+#[test]
+fn uncurried_parameters_borrowed_arguments_and_adapters() {
+    if !have_coqc("uncurried_parameters_borrowed_arguments_and_adapters") {
+        return;
+    }
+    // `eqb`, `f`, `g` are only fully applied (or passed on to such
+    // parameters): uncurried, by reference. `h` and `s` are partially applied
+    // or captured: curried. Keys are lists (not `Copy`), so moves and borrows
+    // of the same variable are exercised.
+    let defs = r#"
+Fixpoint assoc {K V} (eqb : K -> K -> bool) (k : K) (l : list (K * V)) : option V :=
+  match l with [] => None | (k', v) :: t => if eqb k' k then Some v else assoc eqb k t end.
+Fixpoint add {K V} (eqb : K -> K -> bool) (k : K) (v : V) (l : list (K * V)) : list (K * V) :=
+  match l with
+  | [] => [(k, v)]
+  | (k', v') :: t => if eqb k k' then (k, v) :: t else (k', v') :: add eqb k v t
+  end.
+Definition leq (a b : list nat) := Nat.eqb (length a) (length b) && forallb (fun p => Nat.eqb (fst p) (snd p)) (combine a b).
+Definition db := add leq [1] 10 (add leq [2;3] 20 (add leq [] 30 (add leq [1] 40 []))).
+Definition t_1 := (assoc leq [1] db, assoc leq [2;3] db, assoc leq [] db, assoc leq [4] db, length db).
+Definition both_after (eqb : list nat -> list nat -> bool) (k : list nat) (l : list (list nat)) := (k :: l, eqb k k).
+Definition both_before (eqb : list nat -> list nat -> bool) (k : list nat) (l : list (list nat)) := (eqb k [], k :: l).
+Definition t_2 := (both_after leq [1] [[2]], both_before leq [] [[3]], both_before leq [5] []).
+Definition apply2 (f : nat -> nat -> nat) (a b : nat) := f a b.
+Definition t_3 := (apply2 Nat.add 3 4, apply2 (fun x y => x * y) 3 4, map (apply2 Nat.mul 2) [1;2], let g := apply2 in g Nat.sub 10 3).
+Definition twice_with (g : (nat -> nat) -> nat -> nat) (x : nat) := g (fun y => y + 1) (g S x).
+Definition t_4 := twice_with (fun f n => f (f n)) 5.
+Definition mixed (h : nat -> nat -> nat) := (h 1 2, map (h 3) [4; 5]).
+Definition t_5 := mixed Nat.add.
+Definition upd (eqb : nat -> nat -> bool) (s : nat -> option nat) k0 v := fun k => if eqb k k0 then Some v else s k.
+Definition t_6 := let s := upd Nat.eqb (upd Nat.eqb (fun _ => None) 1 10) 2 20 in (s 1, s 2, s 3).
+Definition pick (eqb : nat -> nat -> bool) (l : list (list nat * nat)) := map (fun p => assoc leq (fst p) [(fst p, snd p)]) l.
+Definition t_7 := (pick Nat.eqb [([1], 2); ([], 3)], assoc (fun a b => leq a b) [7] [([7], 1)]).
+Definition via_local (l : list nat) := let e := fun a b => Nat.eqb (a + 1) b in (assoc e 2 (map (fun x => (x, x * 10)) l), add e 2 0 [(3, 1)]).
+Definition t_8 := via_local [1; 2; 3].
+Definition capt (f : nat -> nat) (l : list nat) := map (fun x => f (x + 1)) l.
+Definition t_9 := (capt S [1; 2], capt (apply2 Nat.mul 3) [4]).
+"#;
+    let extra = r#"
+// extract: assoc add both_after mixed upd capt
+// The rule applied: fully applied parameters are `&dyn Fn(&A, ..) -> R`,
+// partially applied or captured ones stay curried (checked by the types).
+let _: fn(&dyn Fn(&u64, &u64) -> bool, u64, rt_list::L) -> Option<u64> = assoc::<u64, u64>;
+let _: fn(Rc<dyn Fn(u64) -> Rc<dyn Fn(u64) -> u64>>) -> (u64, runtime::List<u64>) = mixed;
+let _: fn(&dyn Fn(&u64, &u64) -> bool, &dyn Fn(&u64) -> Option<u64>, u64, u64, u64) -> Option<u64> = upd;
+let _: fn(Rc<dyn Fn(u64) -> u64>, runtime::List<u64>) -> runtime::List<u64> = capt;
+println!("ok");
+"#;
+    let extra = extra.replace("rt_list::L", "runtime::List<(u64, u64)>");
+    let rest = check_against_coq("mm2r_uncurry", defs, 9, &extra);
+    assert_eq!(rest, vec!["ok".to_string()]);
+}

@@ -113,38 +113,38 @@ pub fn nth<T1: Clone + 'static>(n: u64, l: rt::List<T1>, default: T1) -> T1 {
 
 /// `map`.
 pub fn map<T1: Clone + 'static, T2: Clone + 'static>(
-    f: Rc<dyn Fn(T1) -> T2>,
+    f: &dyn Fn(&T1) -> T2,
     l: rt::List<T1>,
 ) -> rt::List<T2> {
     {
         match (l).uncons() {
             None => rt::List::<T2>::nil(),
-            Some((a, t0)) => rt::List::cons(f(a), map::<T1, T2>(f.clone(), t0)),
+            Some((a, t0)) => rt::List::cons(f(&a), map::<T1, T2>(f, t0)),
         }
     }
 }
 
 /// `filter`.
-pub fn filter<T1: Clone + 'static>(f: Rc<dyn Fn(T1) -> bool>, l: rt::List<T1>) -> rt::List<T1> {
+pub fn filter<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: rt::List<T1>) -> rt::List<T1> {
     {
         match (l).uncons() {
             None => rt::List::<T1>::nil(),
-            Some((x, l0)) => match f(x.clone()) {
-                true => rt::List::cons(x.clone(), filter::<T1>(f.clone(), l0)),
-                false => filter::<T1>(f.clone(), l0),
+            Some((x, l0)) => match f(&x) {
+                true => rt::List::cons(x, filter::<T1>(f, l0)),
+                false => filter::<T1>(f, l0),
             },
         }
     }
 }
 
 /// `find`.
-pub fn find<T1: Clone + 'static>(f: Rc<dyn Fn(T1) -> bool>, l: rt::List<T1>) -> Option<T1> {
+pub fn find<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: rt::List<T1>) -> Option<T1> {
     {
         match (l).uncons() {
             None => Option::<T1>::None,
-            Some((x, tl)) => match f(x.clone()) {
-                true => Some(x.clone()),
-                false => find::<T1>(f.clone(), tl),
+            Some((x, tl)) => match f(&x) {
+                true => Some(x),
+                false => find::<T1>(f, tl),
             },
         }
     }
@@ -170,7 +170,7 @@ pub fn empty<T1: Clone + 'static, T2: Clone + 'static>() -> rt::List<(T1, T2)> {
 
 /// `find0`.
 pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> bool>>,
+    eqb0: &dyn Fn(&T1, &T1) -> bool,
     k: T1,
     s: rt::List<(T1, T2)>,
 ) -> Option<T2> {
@@ -178,9 +178,9 @@ pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
         match (s).uncons() {
             None => Option::<T2>::None,
             Some((p, s_p)) => match p {
-                (k_p, v) => match eqb0(k_p)(k.clone()) {
+                (k_p, v) => match eqb0(&k_p, &k) {
                     true => Some(v),
-                    false => find0::<T1, T2>(eqb0.clone(), k.clone(), s_p),
+                    false => find0::<T1, T2>(eqb0, k, s_p),
                 },
             },
         }
@@ -189,21 +189,18 @@ pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `add`.
 pub fn add<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> bool>>,
+    eqb0: &dyn Fn(&T1, &T1) -> bool,
     k: T1,
     v: T2,
     s: rt::List<(T1, T2)>,
 ) -> rt::List<(T1, T2)> {
     {
         match (s).uncons() {
-            None => rt::List::cons((k.clone(), v), rt::List::<(T1, T2)>::nil()),
+            None => rt::List::cons((k, v), rt::List::<(T1, T2)>::nil()),
             Some((p, s_p)) => match p {
-                (k_p, v_p) => match eqb0(k.clone())(k_p.clone()) {
-                    true => rt::List::cons((k.clone(), v), s_p),
-                    false => rt::List::cons(
-                        (k_p.clone(), v_p),
-                        add::<T1, T2>(eqb0.clone(), k.clone(), v, s_p),
-                    ),
+                (k_p, v_p) => match eqb0(&k, &k_p) {
+                    true => rt::List::cons((k, v), s_p),
+                    false => rt::List::cons((k_p, v_p), add::<T1, T2>(eqb0, k, v, s_p)),
                 },
             },
         }
@@ -348,7 +345,7 @@ pub fn token0(_x: u64) -> rt::List<u64> {
 
 /// `put`.
 pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> bool>>,
+    eqb0: &dyn Fn(&T1, &T1) -> bool,
     st: StateP<T1, T2>,
     tk: rt::List<u64>,
     k: T1,
@@ -435,7 +432,7 @@ pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `get`.
 pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> bool>>,
+    eqb0: &dyn Fn(&T1, &T1) -> bool,
     st: StateP<T1, T2>,
     tk: rt::List<u64>,
     k: T1,
@@ -497,7 +494,7 @@ pub fn deliverable<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `apply`.
 pub fn apply<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> bool>>,
+    eqb0: &dyn Fn(&T1, &T1) -> bool,
     st: StateP<T1, T2>,
     m: MsgP<T1, T2>,
 ) -> StateP<T1, T2> {
@@ -606,16 +603,22 @@ pub fn broadcast<T1: Clone + 'static>(
     m: MsgP<T1, u64>,
 ) -> rt::List<(u64, MsgP<T1, u64>)> {
     map::<u64, (u64, MsgP<T1, u64>)>(
-        {
-            let m = m.clone();
-            Rc::new(move |j: u64| -> (u64, MsgP<T1, u64>) { (j, m.clone()) })
-                as Rc<dyn Fn(u64) -> (u64, MsgP<T1, u64>)>
+        &{
+            let __f = {
+                let m = m.clone();
+                Rc::new(move |j: u64| -> (u64, MsgP<T1, u64>) { (j, m.clone()) })
+                    as Rc<dyn Fn(u64) -> (u64, MsgP<T1, u64>)>
+            };
+            move |__a: &u64| -> (u64, MsgP<T1, u64>) { __f(__a.clone()) }
         },
         filter::<u64>(
-            {
-                let r = r.clone();
-                Rc::new(move |j_1: u64| -> bool { negb(eqb(j_1, r.clone())) })
-                    as Rc<dyn Fn(u64) -> bool>
+            &{
+                let __f_1 = {
+                    let r = r.clone();
+                    Rc::new(move |j_1: u64| -> bool { negb(eqb(j_1, r.clone())) })
+                        as Rc<dyn Fn(u64) -> bool>
+                };
+                move |__a_1: &u64| -> bool { __f_1(__a_1.clone()) }
             },
             seq(0u64, n),
         ),
@@ -625,18 +628,21 @@ pub fn broadcast<T1: Clone + 'static>(
 /// `find_write`.
 pub fn find_write<T1: Clone + 'static>(ab: Astate<T1>, i: u64) -> Option<Write<T1>> {
     find::<Write<T1>>(
-        {
-            let i = i.clone();
-            Rc::new(move |w: Write<T1>| -> bool {
-                eqb(
-                    {
-                        match w {
-                            Write::MkW(wid, _, _, _, _, _, _, _) => wid,
-                        }
-                    },
-                    i.clone(),
-                )
-            }) as Rc<dyn Fn(Write<T1>) -> bool>
+        &{
+            let __f = {
+                let i = i.clone();
+                Rc::new(move |w: Write<T1>| -> bool {
+                    eqb(
+                        {
+                            match w {
+                                Write::MkW(wid, _, _, _, _, _, _, _) => wid,
+                            }
+                        },
+                        i.clone(),
+                    )
+                }) as Rc<dyn Fn(Write<T1>) -> bool>
+            };
+            move |__a: &Write<T1>| -> bool { __f(__a.clone()) }
         },
         {
             match ab {

@@ -2,7 +2,9 @@
 //!
 //! [`Algorithm`] implements [`kv_store_api::Store`] by calling the
 //! extracted functions of [`extracted`] (translated from the verified
-//! Rocq module) with key equality `|a, b| a == b`.
+//! Rocq module) at keys `Rc<K>` and values `Rc<V>` (shared, so copies
+//! inside the extracted code never copy a key or a value) with key
+//! equality `|a, b| **a == **b`.
 
 #![forbid(unsafe_code)]
 
@@ -19,28 +21,26 @@ use std::rc::Rc;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Algorithm;
 
-/// Curried key equality, as the extracted functions take it.
-type KeyEq<K> = Rc<dyn Fn(K) -> Rc<dyn Fn(K) -> bool>>;
-
-fn key_eq<K: Eq + 'static>() -> KeyEq<K> {
-    Rc::new(|a: K| Rc::new(move |b: K| a == b) as Rc<dyn Fn(K) -> bool>)
+/// Key equality, passed uncurried and by reference.
+fn key_eq_ref<K: Eq>(a: &Rc<K>, b: &Rc<K>) -> bool {
+    **a == **b
 }
 
 /// State of one replica. It is taken out and put back around `apply`, so
 /// the extracted code owns it uniquely and can update it in place.
 pub struct Replica<K, V> {
-    st: Option<extracted::StateP<K, V>>,
+    st: Option<extracted::StateP<Rc<K>, Rc<V>>>,
     _kv: PhantomData<fn() -> (K, V)>,
 }
 
 impl<K, V> Replica<K, V> {
-    fn current(&self) -> &extracted::StateP<K, V> {
+    fn current(&self) -> &extracted::StateP<Rc<K>, Rc<V>> {
         self.st
             .as_ref()
             .expect("replica state lost: extracted code panicked during apply")
     }
 
-    fn new(st: extracted::StateP<K, V>) -> Self {
+    fn new(st: extracted::StateP<Rc<K>, Rc<V>>) -> Self {
         Replica {
             st: Some(st),
             _kv: PhantomData,
@@ -55,7 +55,7 @@ where
 {
     type State = Replica<K, V>;
     type Token = runtime::List<u64>;
-    type Msg = extracted::MsgP<K, V>;
+    type Msg = extracted::MsgP<Rc<K>, Rc<V>>;
 
     fn name(&self) -> &'static str {
         "pram"
@@ -79,7 +79,13 @@ where
         // `None` ("not yet") must leave the state as it was, so `put` works on
         // a (shallow, `Rc`-sharing) copy.
         let cur = st.current().clone();
-        let ((next, tok), msg) = extracted::put(key_eq(), cur, tok.clone(), key, val)?;
+        let ((next, tok), msg) = extracted::put(
+            &key_eq_ref::<K>,
+            cur,
+            tok.clone(),
+            Rc::new(key),
+            Rc::new(val),
+        )?;
         st.st = Some(next);
         Some((tok, msg))
     }
@@ -90,7 +96,13 @@ where
         tok: &Self::Token,
         key: &K,
     ) -> Option<(Option<V>, Self::Token)> {
-        extracted::get(key_eq(), st.current().clone(), tok.clone(), key.clone())
+        let (val, tok) = extracted::get(
+            &key_eq_ref::<K>,
+            st.current().clone(),
+            tok.clone(),
+            Rc::new(key.clone()),
+        )?;
+        Some((val.map(Rc::unwrap_or_clone), tok))
     }
 
     fn deliverable(&self, st: &Replica<K, V>, msg: &Self::Msg) -> bool {
@@ -102,7 +114,7 @@ where
             .st
             .take()
             .expect("replica state lost: extracted code panicked during apply");
-        st.st = Some(extracted::apply(key_eq(), cur, msg));
+        st.st = Some(extracted::apply(&key_eq_ref::<K>, cur, msg));
     }
 }
 
