@@ -15,12 +15,9 @@ use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// Settings of one synthesis run.
 pub struct Config {
-    /// `specs/theories` (compiled framework).
-    pub theories: PathBuf,
     /// Scratch folder for candidate prefixes and probes.
     pub work_dir: PathBuf,
     /// Rich (goals) or binary (accepted/rejected) feedback to the proposer.
@@ -443,11 +440,6 @@ pub fn extract(rocq: &Rocq, development: &Path, out: &Path) -> Result<()> {
     anyhow::ensure!(v.ok, "extraction failed: {:?}", v.first_error());
     anyhow::ensure!(json.exists(), "extraction wrote no {}", json.display());
     Ok(())
-}
-
-/// Elapsed seconds since `t`.
-pub fn secs(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64()
 }
 
 #[cfg(test)]

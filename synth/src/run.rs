@@ -8,7 +8,7 @@
 //! * `synthesis/summary.json`: the run's summary (also merged into
 //!   `results/synthesis.json`).
 
-use crate::engine::{extract, rank, secs, synthesize, Closed, Config, PerfHook};
+use crate::engine::{extract, rank, synthesize, Closed, Config, PerfHook};
 use crate::oracle::{Feedback, Rocq};
 use crate::proposer::{Builtin, Proposer, Replay};
 use crate::runlog::RunLog;
@@ -152,7 +152,6 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         }
     };
     let cfg = Config {
-        theories: opts.root.join("specs/theories"),
         work_dir: work.path().to_path_buf(),
         feedback: opts.feedback,
         max_candidates: opts.max_candidates,
@@ -197,7 +196,7 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         "spec_file": spec.path.strip_prefix(&opts.root).unwrap_or(&spec.path).display().to_string(),
         "spec_sha256": spec.sha256,
         "closed": shipped.is_some(),
-        "wall_s": (secs(start) * 10.0).round() / 10.0,
+        "wall_s": (start.elapsed().as_secs_f64() * 10.0).round() / 10.0,
         "oracle_calls": stats.calls,
         "oracle_cache_hits": stats.cache_hits,
         "candidates_tried": outcome.candidates_tried,
