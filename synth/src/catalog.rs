@@ -45,11 +45,11 @@ pub struct Mechanism {
     /// Functor building the proofs module: `<proofs_functor> Rep Policy`; it
     /// contains the algorithm as `Alg` and the refinement instance as `Ref`.
     pub proofs_functor: &'static str,
-    /// Simulation relation, as a term over `K keqb n`.
+    /// Simulation relation, as a term over `K kcmp n`.
     pub relation: &'static str,
-    /// Stamp function, as a term over `K keqb n`.
+    /// Stamp function, as a term over `K kcmp n`.
     pub stamp: &'static str,
-    /// Message identifier function, as a term over `K keqb n`.
+    /// Message identifier function, as a term over `K kcmp n`.
     pub msg_id: &'static str,
     /// Library lemmas the prover may apply (names inside the proofs module).
     pub lemmas: Vec<&'static str>,
@@ -61,16 +61,22 @@ pub struct Mechanism {
 pub fn representations() -> Vec<Representation> {
     vec![
         Representation {
+            name: "avl-tree",
+            file: "Representations.AvlTree",
+            module: "AvlTree",
+            prior_cost: 1,
+        },
+        Representation {
             name: "assoc-list",
             file: "Representations.AssocList",
             module: "AssocList",
-            prior_cost: 1,
+            prior_cost: 2,
         },
         Representation {
             name: "function-store",
             file: "Representations.FunctionStore",
             module: "FunctionStore",
-            prior_cost: 2,
+            prior_cost: 3,
         },
     ]
 }
@@ -93,7 +99,7 @@ pub fn mechanisms() -> Vec<Mechanism> {
             ],
             policy_type: "SV_POLICY",
             proofs_functor: "SessionVectorsProofs",
-            relation: "sv_rel K keqb n",
+            relation: "sv_rel K kcmp n",
             stamp: "sv_stamp K",
             msg_id: "sv_msg_id K",
             lemmas: vec![
@@ -123,7 +129,7 @@ pub fn mechanisms() -> Vec<Mechanism> {
             imports: vec!["Mechanisms.CausalVectors", "Mechanisms.CausalVectorsProofs"],
             policy_type: "CV_POLICY",
             proofs_functor: "CausalVectorsProofs",
-            relation: "cv_rel K keqb n",
+            relation: "cv_rel K kcmp n",
             stamp: "cv_stamp K",
             msg_id: "cv_msg_id K",
             lemmas: vec![
@@ -158,7 +164,7 @@ pub fn mechanisms() -> Vec<Mechanism> {
             imports: vec!["Mechanisms.CausalLww", "Mechanisms.CausalLwwProofs"],
             policy_type: "LWW_POLICY",
             proofs_functor: "CausalLwwProofs",
-            relation: "lww_rel K keqb n",
+            relation: "lww_rel K kcmp n",
             stamp: "lww_stamp K",
             msg_id: "lww_msg_id K",
             lemmas: vec![
@@ -248,6 +254,6 @@ mod tests {
         let mut sorted = costs.clone();
         sorted.sort();
         assert_eq!(costs, sorted);
-        assert_eq!(cs[0].name(), "session-vectors/plain/assoc-list");
+        assert_eq!(cs[0].name(), "session-vectors/plain/avl-tree");
     }
 }

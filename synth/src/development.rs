@@ -146,7 +146,8 @@ pub struct Development {
     pub history: Vec<Move>,
 }
 
-const BINDERS: &str = "forall (K : Type) (keqb : K -> K -> bool),\n  (forall a b, keqb a b = true <-> a = b) -> forall n : nat,\n  ";
+const BINDERS: &str =
+    "forall (K : Type) (kcmp : K -> K -> comparison),\n  key_order kcmp -> forall n : nat,\n  ";
 
 impl Development {
     /// A fresh development: every obligation `Admitted`.
@@ -181,7 +182,7 @@ impl Development {
         let c = &self.candidate;
         let mut s = String::new();
         s.push_str("From Coq Require Import Arith List Lia.\n");
-        s.push_str("From KV Require Import Framework.Prelude Framework.Tactics Framework.Abstract Framework.Refinement.\n");
+        s.push_str("From KV Require Import Framework.Prelude Framework.KeyOrder Framework.Tactics Framework.Abstract Framework.Refinement.\n");
         s.push_str(&format!(
             "From KV Require Import {}.\n",
             c.representation.file
@@ -212,16 +213,16 @@ impl Development {
     pub fn statement(&self, kind: ObKind) -> String {
         let m = &self.candidate.mechanism;
         let (rel, stamp, mid) = (m.relation, m.stamp, m.msg_id);
-        let c = |i: usize| format!("(nth_constraint ({} keqb) {i})", self.spec.definition);
+        let c = |i: usize| format!("(nth_constraint ({} (keq kcmp)) {i})", self.spec.definition);
         let body = match kind {
             ObKind::BaseInit => format!("ob_init K n ({rel})"),
-            ObKind::BasePut => format!("ob_put K keqb n ({rel}) ({stamp})"),
-            ObKind::BaseGet => format!("ob_get K keqb n ({rel})"),
-            ObKind::BaseDeliver => format!("ob_deliver K keqb n ({rel}) ({mid})"),
+            ObKind::BasePut => format!("ob_put K kcmp n ({rel}) ({stamp})"),
+            ObKind::BaseGet => format!("ob_get K kcmp n ({rel})"),
+            ObKind::BaseDeliver => format!("ob_deliver K kcmp n ({rel}) ({mid})"),
             ObKind::ProgressDeliver => format!("progress_deliver K ({rel})"),
-            ObKind::ProgressOps => format!("progress_ops K keqb n ({rel})"),
-            ObKind::LocalPut(i) => format!("local_put K keqb n ({rel}) ({stamp}) {}", c(i)),
-            ObKind::LocalGet(i) => format!("local_get K keqb n ({rel}) {}", c(i)),
+            ObKind::ProgressOps => format!("progress_ops K kcmp n ({rel})"),
+            ObKind::LocalPut(i) => format!("local_put K kcmp n ({rel}) ({stamp}) {}", c(i)),
+            ObKind::LocalGet(i) => format!("local_get K kcmp n ({rel}) {}", c(i)),
             ObKind::LocalApply(i) => format!("local_apply K ({rel}) ({mid}) {}", c(i)),
         };
         format!("Lemma {} : {BINDERS}{body}.", kind.lemma_name())
@@ -230,7 +231,7 @@ impl Development {
     /// The tactics every proof of `kind` starts with (introductions and
     /// unfolding of the obligation and of the spec's constraint).
     pub fn prelude(&self, kind: ObKind) -> Vec<String> {
-        let mut t = vec!["intros K keqb Hk n.".to_string()];
+        let mut t = vec!["intros K kcmp Hk n.".to_string()];
         let local = match kind {
             ObKind::LocalPut(_) => Some("local_put"),
             ObKind::LocalGet(_) => Some("local_get"),
@@ -265,9 +266,9 @@ impl Development {
     /// The main theorem, assembled from the obligation lemmas.
     pub fn main_theorem(&self) -> String {
         let m = &self.candidate.mechanism;
-        let a = "K keqb Hk n";
+        let a = "K kcmp Hk n";
         let mut s = format!(
-            "Theorem store_correct : {BINDERS}correct_for K keqb n ({}) ({}) ({}) ({} keqb).\nProof.\n  intros K keqb Hk n.\n",
+            "Theorem store_correct : {BINDERS}correct_for K kcmp n ({}) ({}) ({}) ({} (keq kcmp)).\nProof.\n  intros K kcmp Hk n.\n",
             m.relation, m.stamp, m.msg_id, self.spec.definition
         );
         s.push_str(&format!(

@@ -257,7 +257,7 @@ fn grow(
         ""
     };
     let header = format!(
-        "From Coq Require Import Arith List Lia.\n{hammer}From KV Require Import Framework.Prelude Framework.Tactics Framework.Abstract Framework.Refinement.\nRequire Import {}.\n{header}",
+        "From Coq Require Import Arith List Lia.\n{hammer}From KV Require Import Framework.Prelude Framework.KeyOrder Framework.Tactics Framework.Abstract Framework.Refinement.\nRequire Import {}.\n{header}",
         spec.module
     );
     let lib = library(&dev_rocq, &header, &dev.candidate.mechanism.lemmas)?;

@@ -67,7 +67,7 @@ fn conclusion(statement: &str) -> &str {
 /// ignoring the ubiquitous ones).
 pub fn match_score(goal: &str, lemma_statement: &str) -> usize {
     const COMMON: &[&str] = &[
-        "K", "keqb", "n", "nat", "Prop", "forall", "Type", "bool", "true", "false",
+        "K", "kcmp", "keq", "keqb", "n", "nat", "Prop", "forall", "Type", "bool", "true", "false",
     ];
     let g = idents(goal);
     let l = idents(conclusion(lemma_statement));
@@ -192,7 +192,7 @@ mod tests {
         vec![
             LibraryLemma {
                 name: "get_latest".into(),
-                statement: "forall X, rel X -> res_write K Ab res = latest keqb k (applied Ab r)"
+                statement: "forall X, rel X -> res_write K Ab res = latest (keq kcmp) k (applied Ab r)"
                     .into(),
             },
             LibraryLemma {

@@ -4,7 +4,7 @@
    Generic over stores: [Run] takes any module of type [STORE], which a
    per-store shim (generated from the store's store.mli by extraction-check,
    see src/ocaml.rs) builds from the extracted entry points, instantiated
-   with keys = values = OCaml [int] and key equality [(=)].
+   with keys = values = OCaml [int] and the key comparison on [int].
 
    The system follows specs/theories/Framework/Concrete.v exactly, as
    src/sim.rs does in Rust:

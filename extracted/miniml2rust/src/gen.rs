@@ -4,8 +4,9 @@
 //! (the runtime, verbatim), `src/extracted.rs` (the translated module) and
 //! `src/lib.rs` (the [`kv_store_api::Store`] implementation `Algorithm`,
 //! calling the extracted `init`, `token0`, `put`, `get`, `deliverable` and
-//! `apply` at keys `Rc<K>` and values `Rc<V>`, with key equality
-//! `|a, b| **a == **b`, uncurried when the extracted parameter is).
+//! `apply` at keys `Rc<K>` and values `Rc<V>`, with the key comparison
+//! `|a, b| (**a).cmp(&**b)` (Rocq's `kcmp`, see `Framework/KeyOrder.v`),
+//! uncurried when the extracted parameter is).
 
 use crate::ast;
 use crate::codegen::{translate, Translation};
@@ -152,9 +153,10 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
     let v = Ty::Param("V".into());
     let nat = native_ty(t, NativeInd::Nat, vec![])?;
     let boolean = native_ty(t, NativeInd::Bool, vec![])?;
+    let comparison = native_ty(t, NativeInd::Comparison, vec![])?;
     let option = |x: Ty| native_ty(t, NativeInd::Option, vec![x]);
     let arrows = |ps: Vec<Ty>, r: Ty| ps.into_iter().rev().fold(r, |acc, p| Ty::arrow(p, acc));
-    let eqb = arrows(vec![k.clone(), k.clone()], boolean.clone());
+    let kcmp = arrows(vec![k.clone(), k.clone()], comparison);
     let expected: Vec<(&str, Ty)> = vec![
         (
             "init",
@@ -165,7 +167,7 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
             "put",
             arrows(
                 vec![
-                    eqb.clone(),
+                    kcmp.clone(),
                     st.state.clone(),
                     st.token.clone(),
                     k.clone(),
@@ -180,7 +182,7 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
         (
             "get",
             arrows(
-                vec![eqb.clone(), st.state.clone(), st.token.clone(), k.clone()],
+                vec![kcmp.clone(), st.state.clone(), st.token.clone(), k.clone()],
                 option(Ty::Tuple(vec![option(v.clone())?, st.token.clone()]))?,
             ),
         ),
@@ -191,31 +193,31 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
         (
             "apply",
             arrows(
-                vec![eqb, st.state.clone(), st.msg.clone()],
+                vec![kcmp, st.state.clone(), st.msg.clone()],
                 st.state.clone(),
             ),
         ),
     ];
     let mut calls: HashMap<&str, String> = HashMap::new();
-    let (mut curried_eq, mut uncurried_eq) = (false, false);
+    let (mut curried_cmp, mut uncurried_cmp) = (false, false);
     let args: HashMap<&str, Vec<&str>> = [
         ("init", vec!["replicas", "me"]),
         ("token0", vec!["replicas"]),
         (
             "put",
-            vec!["key_eq()", "cur", "tok.clone()", "Rc::new(key)", "Rc::new(val)"],
+            vec!["key_cmp()", "cur", "tok.clone()", "Rc::new(key)", "Rc::new(val)"],
         ),
         (
             "get",
             vec![
-                "key_eq()",
+                "key_cmp()",
                 "st.current().clone()",
                 "tok.clone()",
                 "Rc::new(key.clone())",
             ],
         ),
         ("deliverable", vec!["st.current().clone()", "msg.clone()"]),
-        ("apply", vec!["key_eq()", "cur", "msg"]),
+        ("apply", vec!["key_cmp()", "cur", "msg"]),
     ]
     .into_iter()
     .collect();
@@ -234,15 +236,15 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
             )));
         }
         let mut a = args[f].clone();
-        if a[0] == "key_eq()" && g.arity > 0 {
+        if a[0] == "key_cmp()" && g.arity > 0 {
             if t.uncurried.contains_key(&(f.to_string(), 0)) {
-                a[0] = "&key_eq_ref::<K>";
-                uncurried_eq = true;
+                a[0] = "&key_cmp_ref::<K>";
+                uncurried_cmp = true;
             } else {
-                curried_eq = true;
+                curried_cmp = true;
             }
-        } else if a[0] == "key_eq()" {
-            curried_eq = true;
+        } else if a[0] == "key_cmp()" {
+            curried_cmp = true;
         }
         if g.arity > a.len() {
             return Err(not_store(format!(
@@ -267,24 +269,24 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
     .collect();
     let ty = |x: &Ty| t.rust_ty_in(&x.subst_params(&shared), "extracted::", "runtime::");
     let (state, token, msg) = (ty(&st.state), ty(&st.token), ty(&st.msg));
-    let mut key_eq_items = String::new();
-    if curried_eq {
-        key_eq_items.push_str(
-            "/// Curried key equality, as the extracted functions take it.
-type KeyEq<K> = Rc<dyn Fn(Rc<K>) -> Rc<dyn Fn(Rc<K>) -> bool>>;
+    let mut key_cmp_items = String::new();
+    if curried_cmp {
+        key_cmp_items.push_str(
+            "/// Curried key comparison, as the extracted functions take it.
+type KeyCmp<K> = Rc<dyn Fn(Rc<K>) -> Rc<dyn Fn(Rc<K>) -> std::cmp::Ordering>>;
 
-fn key_eq<K: Eq + 'static>() -> KeyEq<K> {
-    Rc::new(|a: Rc<K>| Rc::new(move |b: Rc<K>| *a == *b) as Rc<dyn Fn(Rc<K>) -> bool>)
+fn key_cmp<K: Ord + 'static>() -> KeyCmp<K> {
+    Rc::new(|a: Rc<K>| Rc::new(move |b: Rc<K>| (*a).cmp(&*b)) as Rc<dyn Fn(Rc<K>) -> std::cmp::Ordering>)
 }
 
 ",
         );
     }
-    if uncurried_eq {
-        key_eq_items.push_str(
-            "/// Key equality, passed uncurried and by reference.
-fn key_eq_ref<K: Eq>(a: &Rc<K>, b: &Rc<K>) -> bool {
-    **a == **b
+    if uncurried_cmp {
+        key_cmp_items.push_str(
+            "/// Key comparison, passed uncurried and by reference.
+fn key_cmp_ref<K: Ord>(a: &Rc<K>, b: &Rc<K>) -> std::cmp::Ordering {
+    (**a).cmp(&**b)
 }
 
 ",
@@ -293,7 +295,7 @@ fn key_eq_ref<K: Eq>(a: &Rc<K>, b: &Rc<K>) -> bool {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "//! Store `{name}`: generated from {source} by miniml2rust; do not edit.\n//!\n//! [`Algorithm`] implements [`kv_store_api::Store`] by calling the\n//! extracted functions of [`extracted`] (translated from the verified\n//! Rocq module) at keys `Rc<K>` and values `Rc<V>` (shared, so copies\n//! inside the extracted code never copy a key or a value) with key\n//! equality `|a, b| **a == **b`.\n"
+        "//! Store `{name}`: generated from {source} by miniml2rust; do not edit.\n//!\n//! [`Algorithm`] implements [`kv_store_api::Store`] by calling the\n//! extracted functions of [`extracted`] (translated from the verified\n//! Rocq module) at keys `Rc<K>` and values `Rc<V>` (shared, so copies\n//! inside the extracted code never copy a key or a value) with the key\n//! comparison `|a, b| (**a).cmp(&**b)`, a total order as `key_order` asks.\n"
     );
     s.push_str("#![forbid(unsafe_code)]\n\n");
     s.push_str("pub mod extracted;\npub mod runtime;\n\n");
@@ -304,7 +306,7 @@ fn key_eq_ref<K: Eq>(a: &Rc<K>, b: &Rc<K>) -> bool {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Algorithm;
 
-{key_eq_items}/// State of one replica. It is taken out and put back around `apply`, so
+{key_cmp_items}/// State of one replica. It is taken out and put back around `apply`, so
 /// the extracted code owns it uniquely and can update it in place.
 pub struct Replica<K, V> {{
     st: Option<{state}>,
@@ -326,7 +328,7 @@ impl<K, V> Replica<K, V> {{
 
 impl<K, V> Store<K, V> for Algorithm
 where
-    K: Clone + Eq + Debug + Serialize + DeserializeOwned + 'static,
+    K: Clone + Ord + Debug + Serialize + DeserializeOwned + 'static,
     V: Clone + Debug + Serialize + DeserializeOwned + 'static,
 {{
     type State = Replica<K, V>;
@@ -389,7 +391,7 @@ mod tests {{
     }}
 }}
 "#,
-        key_eq_items = key_eq_items,
+        key_cmp_items = key_cmp_items,
         init = calls["init"],
         token0 = calls["token0"],
         put = calls["put"],

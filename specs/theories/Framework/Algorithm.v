@@ -3,7 +3,8 @@
     A store is polymorphic in its keys [K] and values [V]: it only ever
     returns values it was given (the framework instantiates [V] with unique
     write identifiers, which makes every history differentiated) and it may
-    only compare keys with the key equality it is passed.
+    only compare keys with the key comparison [kcmp] it is passed (a total
+    order, see [Framework.KeyOrder]; equality-only stores use [keq kcmp]).
 
     - [state K V]: the state of one replica;
     - [token]: the client-side session metadata, carried between calls;
@@ -26,11 +27,11 @@ Module Type ALGORITHM.
   Parameter init : forall {K V : Type}, nat -> nat -> state K V.
   (** [token0 n]: the token of a fresh session in a cluster of [n]. *)
   Parameter token0 : nat -> token.
-  Parameter put : forall {K V : Type}, (K -> K -> bool) ->
+  Parameter put : forall {K V : Type}, (K -> K -> comparison) ->
     state K V -> token -> K -> V -> option (state K V * token * msg K V).
-  Parameter get : forall {K V : Type}, (K -> K -> bool) ->
+  Parameter get : forall {K V : Type}, (K -> K -> comparison) ->
     state K V -> token -> K -> option (option V * token).
   Parameter deliverable : forall {K V : Type}, state K V -> msg K V -> bool.
-  Parameter apply : forall {K V : Type}, (K -> K -> bool) ->
+  Parameter apply : forall {K V : Type}, (K -> K -> comparison) ->
     state K V -> msg K V -> state K V.
 End ALGORITHM.

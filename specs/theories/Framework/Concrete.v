@@ -22,7 +22,7 @@ Module Concrete (A : ALGORITHM).
 
 Section Semantics.
   Variable K : Type.
-  Variable keqb : K -> K -> bool.
+  Variable kcmp : K -> K -> comparison.
   Variable n : nat.
 
   Record sys := mkSys {
@@ -42,20 +42,20 @@ Section Semantics.
   Inductive cstep : sys -> option (event K) -> sys -> Prop :=
   | CPut : forall X s r k st' t' m,
       r < n ->
-      A.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+      A.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
       cstep X (Some (EPut s r k (nextv X)))
         (mkSys (upd (rst X) r st') (upd (tok X) s t')
                (net X ++ broadcast r m) (Datatypes.S (nextv X)))
   | CGet : forall X s r k res t',
       r < n ->
-      A.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+      A.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
       cstep X (Some (EGet s r k res))
         (mkSys (rst X) (upd (tok X) s t') (net X) (nextv X))
   | CDeliver : forall X l1 l2 j m,
       net X = l1 ++ (j, m) :: l2 ->
       A.deliverable (rst X j) m = true ->
       cstep X None
-        (mkSys (upd (rst X) j (A.apply keqb (rst X j) m)) (tok X)
+        (mkSys (upd (rst X) j (A.apply kcmp (rst X j) m)) (tok X)
                (l1 ++ l2) (nextv X)).
 
   Inductive creachable : list (event K) -> sys -> Prop :=

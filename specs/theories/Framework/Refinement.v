@@ -30,7 +30,7 @@ Export C.
 
 Section Refinement.
   Variable K : Type.
-  Variable keqb : K -> K -> bool.
+  Variable kcmp : K -> K -> comparison.
   Variable n : nat.
 
   (** The abstract write with identifier [i]. *)
@@ -54,11 +54,11 @@ Section Refinement.
 
     Definition simulation (sp : spec K) : Prop :=
       R (sys0 K n) astate0 /\
-      forall X Ab e X', R X Ab -> cstep K keqb n X e X' ->
+      forall X Ab e X', R X Ab -> cstep K kcmp n X e X' ->
         exists Ab', astep K n sp Ab e Ab' /\ R X' Ab'.
 
     Theorem simulation_implies_refinement : forall sp, simulation sp ->
-      forall tr, ctrace K keqb n tr -> atrace K n sp tr.
+      forall tr, ctrace K kcmp n tr -> atrace K n sp tr.
     Proof.
       intros sp [Hinit Hstep] tr [X HX].
       assert (G : exists Ab, areachable K n sp tr Ab /\ R X Ab).
@@ -75,7 +75,7 @@ Section Refinement.
 
     Definition ob_put : Prop :=
       forall X Ab s r k st' t' m, R X Ab -> r < n ->
-        A.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        A.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         snd (stamp_of X r) = r /\ nextv X = anext Ab /\
         R (mkSys (upd (rst X) r st') (upd (tok X) s t')
                  (net X ++ broadcast K n r m) (S (nextv X)))
@@ -83,7 +83,7 @@ Section Refinement.
 
     Definition ob_get : Prop :=
       forall X Ab s r k res t', R X Ab -> r < n ->
-        A.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        A.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         read_candidate (applied Ab r) k (res_write Ab res) /\
         option_map wid (res_write Ab res) = res /\
         R (mkSys (rst X) (upd (tok X) s t') (net X) (nextv X))
@@ -94,7 +94,7 @@ Section Refinement.
         A.deliverable (rst X j) m = true ->
         exists w, find_write Ab (msg_id m) = Some w /\ j < n /\
           ~ In (wid w) (ids (applied Ab j)) /\
-          R (mkSys (upd (rst X) j (A.apply keqb (rst X j) m)) (tok X)
+          R (mkSys (upd (rst X) j (A.apply kcmp (rst X j) m)) (tok X)
                    (l1 ++ l2) (nextv X))
             (after_apply Ab j w).
 
@@ -103,12 +103,12 @@ Section Refinement.
     (** ** Local obligations of one constraint *)
     Definition local_put (c : constraint K) : Prop :=
       forall X Ab s r k st' t' m, R X Ab -> r < n ->
-        A.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        A.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         c_put c Ab s r k (stamp_of X r).
 
     Definition local_get (c : constraint K) : Prop :=
       forall X Ab s r k res t', R X Ab -> r < n ->
-        A.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        A.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         c_get c Ab s r k (res_write Ab res).
 
     Definition local_apply (c : constraint K) : Prop :=
@@ -156,7 +156,7 @@ Section Refinement.
 
     Corollary base_and_local_refine : forall sp,
       base_simulation -> discharges sp ->
-      forall tr, ctrace K keqb n tr -> atrace K n sp tr.
+      forall tr, ctrace K kcmp n tr -> atrace K n sp tr.
     Proof.
       intros; eapply simulation_implies_refinement; eauto using constraints_decompose.
     Qed.
@@ -177,15 +177,15 @@ Section Refinement.
 
     Definition progress_ops : Prop :=
       forall X Ab s r k v, R X Ab -> net X = [] -> r < n ->
-        (exists x, A.put keqb (rst X r) (tok X s) k v = Some x) /\
-        (exists x, A.get keqb (rst X r) (tok X s) k = Some x).
+        (exists x, A.put kcmp (rst X r) (tok X s) k v = Some x) /\
+        (exists x, A.get kcmp (rst X r) (tok X s) k = Some x).
 
     (** Everything a store must establish for spec [sp]. *)
     Definition correct_for (sp : spec K) : Prop :=
       base_simulation /\ discharges sp /\ progress_deliver /\ progress_ops.
 
     Theorem correct_for_refines : forall sp, correct_for sp ->
-      forall tr, ctrace K keqb n tr -> atrace K n sp tr.
+      forall tr, ctrace K kcmp n tr -> atrace K n sp tr.
     Proof. intros sp [Hb [Hd _]]; now apply base_and_local_refine. Qed.
   End WithRelation.
 End Refinement.

@@ -19,7 +19,7 @@
     stamp is greater than the stored one in the lexicographic order
     [stamp_ltb] of [Specs.ReadRules] (last writer wins). *)
 From Coq Require Import Arith Bool List Lia.
-From KV Require Import Framework.Algorithm Specs.ReadRules Representations.Rep
+From KV Require Import Framework.KeyOrder Framework.Algorithm Specs.ReadRules Representations.Rep
   Mechanisms.VectorClock.
 Import ListNotations.
 
@@ -53,19 +53,19 @@ Module CausalLww (R : REP) (P : LWW_POLICY) <: ALGORITHM.
   Definition init {K V : Type} (n r : nat) : state K V := mkSt r [] 0 R.empty.
   Definition token0 (n : nat) : token := [].
 
-  Definition put {K V : Type} (eqb : K -> K -> bool) (st : state K V) (tk : token)
+  Definition put {K V : Type} (kcmp : K -> K -> comparison) (st : state K V) (tk : token)
       (k : K) (v : V) : option (state K V * token * msg K V) :=
     if P.put_guard && negb (vle tk (clock st)) then None else
     let sq := S (nth (me st) (clock st) 0) in
     let ts := (S (lt st), me st) in
-    Some (mkSt (me st) (vset (clock st) (me st) sq) (S (lt st)) (R.add eqb k (ts, v) (store st)),
+    Some (mkSt (me st) (vset (clock st) (me st) sq) (S (lt st)) (R.add kcmp k (ts, v) (store st)),
           vset tk (me st) sq,
           mkMsg (me st) sq (clock st) k v ts).
 
-  Definition get {K V : Type} (eqb : K -> K -> bool) (st : state K V) (tk : token)
+  Definition get {K V : Type} (kcmp : K -> K -> comparison) (st : state K V) (tk : token)
       (k : K) : option (option V * token) :=
     if vle tk (clock st)
-    then Some (option_map snd (R.find eqb k (store st)),
+    then Some (option_map snd (R.find kcmp k (store st)),
                if P.get_merge then vmax tk (clock st) else tk)
     else None.
 
@@ -78,10 +78,10 @@ Module CausalLww (R : REP) (P : LWW_POLICY) <: ALGORITHM.
   Definition newer {V : Type} (ts : nat * nat) (e : option (nat * nat * V)) : bool :=
     match e with Some (ts', _) => stamp_ltb ts' ts | None => true end.
 
-  Definition apply {K V : Type} (eqb : K -> K -> bool) (st : state K V) (m : msg K V)
+  Definition apply {K V : Type} (kcmp : K -> K -> comparison) (st : state K V) (m : msg K V)
       : state K V :=
     mkSt (me st) (vset (clock st) (morig m) (mseq m)) (Nat.max (lt st) (fst (mstamp m)))
-      (if newer (mstamp m) (R.find eqb (mkey m) (store st))
-       then R.add eqb (mkey m) (mstamp m, mval m) (store st)
+      (if newer (mstamp m) (R.find kcmp (mkey m) (store st))
+       then R.add kcmp (mkey m) (mstamp m, mval m) (store st)
        else store st).
 End CausalLww.

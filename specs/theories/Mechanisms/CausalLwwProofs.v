@@ -14,7 +14,7 @@
     - [i_store]: the entry a replica stores for a key is the stamp and value
       of [arb_max] of the writes to that key it applied. *)
 From Coq Require Import Arith Bool List Lia.
-From KV Require Import Framework.Prelude Framework.Tactics Framework.Events
+From KV Require Import Framework.Prelude Framework.KeyOrder Framework.Tactics Framework.Events
   Framework.Algorithm Framework.Concrete Framework.Abstract Framework.Refinement
   Specs.ReadRules Representations.Rep Mechanisms.VectorClock Mechanisms.CausalLww
   Mechanisms.SessionVectorsProofs Mechanisms.CausalVectorsProofs.
@@ -59,27 +59,27 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
   Module Ref := Refinement Alg.
   Import Ref.
 
-  Lemma put_spec : forall K V (eqb : K -> K -> bool) st tk k (v : V) st' t' m,
-    Alg.put eqb st tk k v = Some (st', t', m) ->
+  Lemma put_spec : forall K V (kcmp : K -> K -> comparison) st tk k (v : V) st' t' m,
+    Alg.put kcmp st tk k v = Some (st', t', m) ->
     (P.put_guard = true -> vle tk (Alg.clock st) = true) /\
     st' = Alg.mkSt (Alg.me st) (vset (Alg.clock st) (Alg.me st) (S (nth (Alg.me st) (Alg.clock st) 0)))
-                   (S (Alg.lt st)) (R.add eqb k ((S (Alg.lt st), Alg.me st), v) (Alg.store st)) /\
+                   (S (Alg.lt st)) (R.add kcmp k ((S (Alg.lt st), Alg.me st), v) (Alg.store st)) /\
     t' = vset tk (Alg.me st) (S (nth (Alg.me st) (Alg.clock st) 0)) /\
     m = Alg.mkMsg (Alg.me st) (S (nth (Alg.me st) (Alg.clock st) 0)) (Alg.clock st) k v
                   (S (Alg.lt st), Alg.me st).
   Proof.
-    unfold Alg.put; intros K V eqb st tk k v st' t' m H.
+    unfold Alg.put; intros K V kcmp st tk k v st' t' m H.
     destruct P.put_guard; simpl in H.
     - destruct (vle tk (Alg.clock st)); simpl in H; inv_some; auto.
     - inv_some; split; auto; discriminate.
   Qed.
 
-  Lemma get_spec : forall K V (eqb : K -> K -> bool) st tk k (res : option V) t',
-    Alg.get eqb st tk k = Some (res, t') ->
-    vle tk (Alg.clock st) = true /\ res = option_map snd (R.find eqb k (Alg.store st)) /\
+  Lemma get_spec : forall K V (kcmp : K -> K -> comparison) st tk k (res : option V) t',
+    Alg.get kcmp st tk k = Some (res, t') ->
+    vle tk (Alg.clock st) = true /\ res = option_map snd (R.find kcmp k (Alg.store st)) /\
     t' = (if P.get_merge then vmax tk (Alg.clock st) else tk).
   Proof.
-    unfold Alg.get; intros K V eqb st tk k res t' H.
+    unfold Alg.get; intros K V kcmp st tk k res t' H.
     destruct (vle tk (Alg.clock st)); inv_some; auto.
   Qed.
 
@@ -97,8 +97,11 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
 
   Section Proofs.
     Variable K : Type.
-    Variable keqb : K -> K -> bool.
-    Hypothesis keqb_spec : forall a b, keqb a b = true <-> a = b.
+    Variable kcmp : K -> K -> comparison.
+    Hypothesis Hko : key_order kcmp.
+    Local Notation keqb := (keq kcmp).
+    Lemma keqb_spec : forall a b, keqb a b = true <-> a = b.
+    Proof. exact (keq_spec kcmp Hko). Qed.
     Variable n : nat.
 
     (** The abstract write's stamp is the Lamport stamp of the put. *)
@@ -180,7 +183,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
       i_obs_all : forall s w, In w (observed Ab s) -> In w (allw Ab);
       i_me : forall j, j < n -> Alg.me (rst X j) = j;
       i_store : forall j k, j < n ->
-        R.find keqb k (Alg.store (rst X j)) = option_map entry (arb_max keqb k (applied Ab j));
+        R.find kcmp k (Alg.store (rst X j)) = option_map entry (arb_max keqb k (applied Ab j));
       i_fifo : forall j w, j < n -> In w (allw Ab) ->
         (In w (applied Ab j) <-> sq (wid w) <= nth (worig w) (Alg.clock (rst X j)) 0);
       i_ahead : forall j o, j < n ->
@@ -202,7 +205,8 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
           ~ In w (applied Ab j) /\ msg_ok sq (allw Ab) (rst X) m w;
       i_net_nodup : NoDup (map (fun p => (fst p, Alg.mval (snd p))) (net X));
       i_complete : forall w j, In w (allw Ab) -> j < n -> ~ In w (applied Ab j) ->
-        exists m, In (j, m) (net X) /\ Alg.mval m = wid w
+        exists m, In (j, m) (net X) /\ Alg.mval m = wid w;
+      i_ok : forall j, R.ok kcmp (Alg.store (rst X j))
     }.
 
     Definition lww_rel (X : sys K) (Ab : astate K) : Prop := exists sq, lww_inv sq X Ab.
@@ -227,7 +231,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
     Qed.
 
     Lemma get_res : forall sq X Ab s r k res t', lww_inv sq X Ab -> r < n ->
-      Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+      Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
       res = option_map wid (arb_max keqb k (applied Ab r)).
     Proof.
       intros sq X Ab s r k res t' H Hr Hg.
@@ -248,11 +252,11 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
     Ltac inv_names H :=
       let H0 := fresh in pose proof H as H0;
       destruct H0 as [Hnext Hidlt Hnodup Hwf Hbound Hsuniq Huniq Hlt Happ Hiss Hobs Hme Hstore
-                      Hfifo Hahead Hout Hdense Htok Htiss Htobs Htcp Hadeps Hnet Hnnd Hcomp].
+                      Hfifo Hahead Hout Hdense Htok Htiss Htobs Htcp Hadeps Hnet Hnnd Hcomp Hrep].
 
     (** ** Gets *)
     Lemma lww_get_returns_arbitrated : forall X Ab s r k res t', lww_rel X Ab -> r < n ->
-        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         res_write K Ab res = arb_max keqb k (applied Ab r).
     Proof.
       intros X Ab s r k res t' [sq H] Hr Hg.
@@ -260,7 +264,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
     Qed.
 
     Lemma lww_get_sees_issued : forall X Ab s r k res t', lww_rel X Ab -> r < n ->
-        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         sub (ids (issued Ab s)) (ids (applied Ab r)).
     Proof.
       intros X Ab s r k res t' [sq H] Hr Hg i Hi.
@@ -270,7 +274,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
     Qed.
 
     Lemma lww_get_sees_observed : P.get_merge = true -> forall X Ab s r k res t', lww_rel X Ab -> r < n ->
-        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         sub (ids (observed Ab s)) (ids (applied Ab r)).
     Proof.
       intros Hgm X Ab s r k res t' [sq H] Hr Hg i Hi.
@@ -281,7 +285,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
 
     Lemma lww_get_sees_causal_past : P.put_guard = true -> P.get_merge = true ->
         forall X Ab s r k res t', lww_rel X Ab -> r < n ->
-        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         sub (cpast Ab s) (ids (applied Ab r)).
     Proof.
       intros Hpg Hgm X Ab s r k res t' [sq H] Hr Hg.
@@ -292,7 +296,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
 
     (** ** Puts *)
     Lemma lww_put_stamp_is_newest : forall X Ab s r k st' t' m, lww_rel X Ab -> r < n ->
-        Alg.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        Alg.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         forall w, In w (applied Ab r) -> fst (wstamp w) < fst (lww_stamp X r).
     Proof.
       intros X Ab s r k st' t' m [sq H] Hr _ w Hw.
@@ -300,7 +304,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
     Qed.
 
     Lemma lww_put_sees_issued : P.put_guard = true -> forall X Ab s r k st' t' m, lww_rel X Ab -> r < n ->
-        Alg.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        Alg.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         sub (ids (issued Ab s)) (ids (applied Ab r)).
     Proof.
       intros Hpg X Ab s r k st' t' m [sq H] Hr Hp i Hi.
@@ -311,7 +315,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
 
     Lemma lww_put_sees_observed : P.put_guard = true -> P.get_merge = true ->
         forall X Ab s r k st' t' m, lww_rel X Ab -> r < n ->
-        Alg.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        Alg.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         sub (ids (observed Ab s)) (ids (applied Ab r)).
     Proof.
       intros Hpg Hgm X Ab s r k st' t' m [sq H] Hr Hp i Hi.
@@ -322,7 +326,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
 
     Lemma lww_put_sees_causal_past : P.put_guard = true -> P.get_merge = true ->
         forall X Ab s r k st' t' m, lww_rel X Ab -> r < n ->
-        Alg.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        Alg.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         sub (cpast Ab s) (ids (applied Ab r)).
     Proof.
       intros Hpg Hgm X Ab s r k st' t' m [sq H] Hr Hp.
@@ -397,6 +401,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
     Lemma lww_ob_init : ob_init K n lww_rel.
     Proof.
       unfold ob_init, lww_rel, sys0; exists (fun _ => 0); constructor; simpl; intros;
+        try apply R.ok_empty;
         unfold Alg.init in *; simpl in *; try contradiction; auto;
         try constructor; try (rewrite ?nth_nil0 in *; lia).
       now rewrite R.find_empty.
@@ -404,7 +409,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
       intros i Hi; destruct Hi.
     Qed.
 
-    Lemma lww_ob_get : ob_get K keqb n lww_rel.
+    Lemma lww_ob_get : ob_get K kcmp n lww_rel.
     Proof.
       intros X Ab s r k res t' [sq H] Hr Hg.
       pose proof (lww_get_returns_arbitrated X Ab s r k res t' (ex_intro _ sq H) Hr Hg) as Hl.
@@ -453,7 +458,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
             intros o; rewrite nth_vmax; lia.
     Qed.
 
-    Lemma lww_ob_put : ob_put K keqb n lww_rel lww_stamp.
+    Lemma lww_ob_put : ob_put K kcmp n lww_rel lww_stamp.
     Proof.
       intros X Ab s r k st' t' m [sq H] Hr Hp.
       pose proof (lww_put_sees_causal_past) as Hcp.
@@ -521,7 +526,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
       - eauto.
       - intros j Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst; reflexivity|auto].
       - intros j k' Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst j|auto]. rewrite Hst; simpl.
-        rewrite R.find_add by exact keqb_spec. rewrite Hstore by exact Hr.
+        rewrite R.find_add by first [exact Hko | apply Hrep]. rewrite Hstore by exact Hr.
         destruct (keqb k k') eqn:Ek; [|reflexivity].
         destruct (arb_max keqb k' (applied Ab r)) as [w'|] eqn:Ea; [|simpl; unfold entry; simpl; rewrite Hnext; reflexivity].
         apply arb_max_in in Ea as [Hi _].
@@ -614,9 +619,10 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
         + destruct (Hcomp w j Hw Hj) as [m1 [Hin E]].
           * unfold upd in Hna; destruct (Nat.eqb_spec j r); [subst; intros Hi; apply Hna; simpl; auto|auto].
           * exists m1; split; auto; apply in_app_iff; auto.
+      - intros x; unfold upd; destruct (Nat.eqb_spec x r); [subst x; rewrite Hst; simpl; apply R.ok_add; auto|auto].
     Qed.
 
-    Lemma lww_ob_deliver : ob_deliver K keqb n lww_rel lww_msg_id.
+    Lemma lww_ob_deliver : ob_deliver K kcmp n lww_rel lww_msg_id.
     Proof.
       intros X Ab l1 l2 j m [sq H] Hnet' Hdel.
       pose proof lww_apply_after_causal_past as Hcp.
@@ -632,7 +638,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
       split; [exact Hj|split].
       { intros Hi; apply ids_in in Hi as [w' [Hw' E]]. apply Hna.
         replace w with w'; auto. eapply wid_inj; eauto. }
-      set (st' := Alg.apply keqb (rst X j) m).
+      set (st' := Alg.apply kcmp (rst X j) m).
       assert (Hcl : forall x, Alg.clock (upd (rst X) j st' x) =
                 if Nat.eqb x j then vset (Alg.clock (rst X j)) (Alg.morig m) (Alg.mseq m)
                 else Alg.clock (rst X x))
@@ -657,14 +663,14 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
           * pose proof (arb_max_in _ _ _ _ _ Ea) as [Hi _].
             unfold entry; simpl; rewrite <- Es.
             destruct (stamp_ltb (wstamp w') (wstamp w)) eqn:Elt.
-            -- rewrite (stamp_ltb_asym _ _ Elt), R.find_add, Ek' by exact keqb_spec.
+            -- rewrite (stamp_ltb_asym _ _ Elt), R.find_add, Ek' by first [exact Hko | apply Hrep].
                unfold entry; simpl; rewrite <- Ei; reflexivity.
             -- rewrite (stamp_ltb_total (wstamp w') (wstamp w)); [|intros E; apply Hna|exact Elt].
                ++ rewrite (Hstore j _ Hj), Ea; reflexivity.
                ++ rewrite <- (Huniq w' w (Happ _ _ Hi) Hw E); exact Hi.
-          * rewrite R.find_add, Ek' by exact keqb_spec. unfold entry; simpl; rewrite <- Ei, <- Es; reflexivity.
+          * rewrite R.find_add, Ek' by first [exact Hko | apply Hrep]. unfold entry; simpl; rewrite <- Ei, <- Es; reflexivity.
         + rewrite Ek, Ek'.
-          destruct (Alg.newer _ _); [rewrite R.find_add, Ek' by exact keqb_spec|]; apply Hstore; auto.
+          destruct (Alg.newer _ _); [rewrite R.find_add, Ek' by first [exact Hko | apply Hrep]|]; apply Hstore; auto.
       - intros x w' Hx Hw'; rewrite Hcl; unfold upd; destruct (Nat.eqb_spec x j); [subst x|auto].
         rewrite nth_vset. simpl.
         destruct (Nat.eqb_spec (worig w') (Alg.morig m)).
@@ -706,9 +712,10 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
         injection Hin as E1 E2; subst.
         exfalso; apply Hna'; unfold upd; rewrite Nat.eqb_refl; left.
         eapply wid_inj; eauto. congruence.
+      - intros x; unfold upd; destruct (Nat.eqb_spec x j); [subst x; unfold st', Alg.apply; simpl; destruct (Alg.newer _ _); [apply R.ok_add|]; auto|auto].
     Qed.
 
-    Lemma lww_base_simulation : base_simulation K keqb n lww_rel lww_stamp lww_msg_id.
+    Lemma lww_base_simulation : base_simulation K kcmp n lww_rel lww_stamp lww_msg_id.
     Proof.
       split; [exact lww_ob_init|split; [exact lww_ob_put|split; [exact lww_ob_get|exact lww_ob_deliver]]].
     Qed.
@@ -766,7 +773,7 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
       eapply G; eauto.
     Qed.
 
-    Lemma lww_progress_ops : progress_ops K keqb n lww_rel.
+    Lemma lww_progress_ops : progress_ops K kcmp n lww_rel.
     Proof.
       intros X Ab s r k v [sq H] Hnil Hr. inv_names H.
       assert (Hv : vle (tok X s) (Alg.clock (rst X r)) = true).

@@ -10,7 +10,7 @@
     makes delivery respect monotonic writes, writes-follow-reads and causal
     visibility. *)
 From Coq Require Import Arith Bool List Lia.
-From KV Require Import Framework.Prelude Framework.Tactics Framework.Events
+From KV Require Import Framework.Prelude Framework.KeyOrder Framework.Tactics Framework.Events
   Framework.Algorithm Framework.Concrete Framework.Abstract Framework.Refinement
   Representations.Rep Mechanisms.VectorClock Mechanisms.CausalVectors
   Mechanisms.SessionVectorsProofs.
@@ -32,26 +32,26 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
   Module Ref := Refinement Alg.
   Import Ref.
 
-  Lemma put_spec : forall K V (eqb : K -> K -> bool) st tk k (v : V) st' t' m,
-    Alg.put eqb st tk k v = Some (st', t', m) ->
+  Lemma put_spec : forall K V (kcmp : K -> K -> comparison) st tk k (v : V) st' t' m,
+    Alg.put kcmp st tk k v = Some (st', t', m) ->
     (P.put_guard = true -> vle tk (Alg.clock st) = true) /\
     st' = Alg.mkSt (Alg.me st) (vset (Alg.clock st) (Alg.me st) (S (nth (Alg.me st) (Alg.clock st) 0)))
-                   (R.add eqb k v (Alg.store st)) /\
+                   (R.add kcmp k v (Alg.store st)) /\
     t' = vset tk (Alg.me st) (S (nth (Alg.me st) (Alg.clock st) 0)) /\
     m = Alg.mkMsg (Alg.me st) (S (nth (Alg.me st) (Alg.clock st) 0)) (Alg.clock st) k v.
   Proof.
-    unfold Alg.put; intros K V eqb st tk k v st' t' m H.
+    unfold Alg.put; intros K V kcmp st tk k v st' t' m H.
     destruct P.put_guard; simpl in H.
     - destruct (vle tk (Alg.clock st)); simpl in H; inv_some; auto.
     - inv_some; split; auto; discriminate.
   Qed.
 
-  Lemma get_spec : forall K V (eqb : K -> K -> bool) st tk k (res : option V) t',
-    Alg.get eqb st tk k = Some (res, t') ->
-    vle tk (Alg.clock st) = true /\ res = R.find eqb k (Alg.store st) /\
+  Lemma get_spec : forall K V (kcmp : K -> K -> comparison) st tk k (res : option V) t',
+    Alg.get kcmp st tk k = Some (res, t') ->
+    vle tk (Alg.clock st) = true /\ res = R.find kcmp k (Alg.store st) /\
     t' = (if P.get_merge then vmax tk (Alg.clock st) else tk).
   Proof.
-    unfold Alg.get; intros K V eqb st tk k res t' H.
+    unfold Alg.get; intros K V kcmp st tk k res t' H.
     destruct (vle tk (Alg.clock st)); inv_some; auto.
   Qed.
 
@@ -69,8 +69,11 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
 
   Section Proofs.
     Variable K : Type.
-    Variable keqb : K -> K -> bool.
-    Hypothesis keqb_spec : forall a b, keqb a b = true <-> a = b.
+    Variable kcmp : K -> K -> comparison.
+    Hypothesis Hko : key_order kcmp.
+    Local Notation keqb := (keq kcmp).
+    Lemma keqb_spec : forall a b, keqb a b = true <-> a = b.
+    Proof. exact (keq_spec kcmp Hko). Qed.
     Variable n : nat.
 
     Definition cv_stamp (X : sys K) (r : nat) : stamp := (S (nth r (Alg.clock (rst X r)) 0), r).
@@ -137,7 +140,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
       i_obs_all : forall s w, In w (observed Ab s) -> In w (allw Ab);
       i_me : forall j, j < n -> Alg.me (rst X j) = j;
       i_store : forall j k, j < n ->
-        R.find keqb k (Alg.store (rst X j)) = option_map wid (latest keqb k (applied Ab j));
+        R.find kcmp k (Alg.store (rst X j)) = option_map wid (latest keqb k (applied Ab j));
       i_fifo : forall j w, j < n -> In w (allw Ab) ->
         (In w (applied Ab j) <-> fst (wstamp w) <= nth (worig w) (Alg.clock (rst X j)) 0);
       i_ahead : forall j o, j < n ->
@@ -159,7 +162,8 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
           msg_ok (allw Ab) (rst X) m w;
       i_net_nodup : NoDup (map (fun p => (fst p, Alg.mval (snd p))) (net X));
       i_complete : forall w j, In w (allw Ab) -> j < n -> ~ In w (applied Ab j) ->
-        exists m, In (j, m) (net X) /\ Alg.mval m = wid w
+        exists m, In (j, m) (net X) /\ Alg.mval m = wid w;
+      i_ok : forall j, R.ok kcmp (Alg.store (rst X j))
     }.
 
     Definition cv_rel : sys K -> astate K -> Prop := cv_inv.
@@ -195,11 +199,11 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
     Ltac inv_names H :=
       let H0 := fresh in pose proof H as H0;
       destruct H0 as [Hnext Hidlt Hnodup Hwf Hbound Huniq Happ Hiss Hobs Hme Hstore
-                      Hfifo Hahead Hout Hdense Htok Htiss Htobs Htcp Hadeps Hnet Hnnd Hcomp].
+                      Hfifo Hahead Hout Hdense Htok Htiss Htobs Htcp Hadeps Hnet Hnnd Hcomp Hrep].
 
     (** ** Gets *)
     Lemma cv_get_returns_latest : forall X Ab s r k res t', cv_rel X Ab -> r < n ->
-        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         res_write K Ab res = latest keqb k (applied Ab r).
     Proof.
       intros X Ab s r k res t' H Hr Hg.
@@ -208,7 +212,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
     Qed.
 
     Lemma cv_get_sees_issued : forall X Ab s r k res t', cv_rel X Ab -> r < n ->
-        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         sub (ids (issued Ab s)) (ids (applied Ab r)).
     Proof.
       intros X Ab s r k res t' H Hr Hg i Hi.
@@ -218,7 +222,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
     Qed.
 
     Lemma cv_get_sees_observed : P.get_merge = true -> forall X Ab s r k res t', cv_rel X Ab -> r < n ->
-        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         sub (ids (observed Ab s)) (ids (applied Ab r)).
     Proof.
       intros Hgm X Ab s r k res t' H Hr Hg i Hi.
@@ -229,7 +233,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
 
     Lemma cv_get_sees_causal_past : P.put_guard = true -> P.get_merge = true ->
         forall X Ab s r k res t', cv_rel X Ab -> r < n ->
-        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         sub (cpast Ab s) (ids (applied Ab r)).
     Proof.
       intros Hpg Hgm X Ab s r k res t' H Hr Hg.
@@ -240,7 +244,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
 
     (** ** Puts *)
     Lemma cv_put_sees_issued : P.put_guard = true -> forall X Ab s r k st' t' m, cv_rel X Ab -> r < n ->
-        Alg.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        Alg.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         sub (ids (issued Ab s)) (ids (applied Ab r)).
     Proof.
       intros Hpg X Ab s r k st' t' m H Hr Hp i Hi.
@@ -251,7 +255,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
 
     Lemma cv_put_sees_observed : P.put_guard = true -> P.get_merge = true ->
         forall X Ab s r k st' t' m, cv_rel X Ab -> r < n ->
-        Alg.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        Alg.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         sub (ids (observed Ab s)) (ids (applied Ab r)).
     Proof.
       intros Hpg Hgm X Ab s r k st' t' m H Hr Hp i Hi.
@@ -262,7 +266,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
 
     Lemma cv_put_sees_causal_past : P.put_guard = true -> P.get_merge = true ->
         forall X Ab s r k st' t' m, cv_rel X Ab -> r < n ->
-        Alg.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        Alg.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         sub (cpast Ab s) (ids (applied Ab r)).
     Proof.
       intros Hpg Hgm X Ab s r k st' t' m H Hr Hp.
@@ -336,6 +340,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
     Lemma cv_ob_init : ob_init K n cv_rel.
     Proof.
       unfold ob_init, cv_rel, sys0; constructor; simpl; intros;
+        try apply R.ok_empty;
         unfold Alg.init in *; simpl in *; try contradiction; auto;
         try constructor; try (rewrite ?nth_nil0 in *; lia).
       now rewrite R.find_empty.
@@ -343,7 +348,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
       intros i Hi; destruct Hi.
     Qed.
 
-    Lemma cv_ob_get : ob_get K keqb n cv_rel.
+    Lemma cv_ob_get : ob_get K kcmp n cv_rel.
     Proof.
       intros X Ab s r k res t' H Hr Hg.
       pose proof (cv_get_returns_latest X Ab s r k res t' H Hr Hg) as Hl.
@@ -393,7 +398,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
             intros o; rewrite nth_vmax; lia.
     Qed.
 
-    Lemma cv_ob_put : ob_put K keqb n cv_rel cv_stamp.
+    Lemma cv_ob_put : ob_put K kcmp n cv_rel cv_stamp.
     Proof.
       intros X Ab s r k st' t' m H Hr Hp.
       pose proof (cv_put_sees_causal_past) as Hcp.
@@ -441,7 +446,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
       - eauto.
       - intros j Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst; reflexivity|auto].
       - intros j k' Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst j|auto]. rewrite Hst; simpl.
-        rewrite R.find_add by exact keqb_spec. rewrite Hstore by exact Hr.
+        rewrite R.find_add by first [exact Hko | apply Hrep]. rewrite Hstore by exact Hr.
         destruct (keqb k k'); simpl; congruence.
       - intros j w Hj [<-|Hw].
         + simpl; rewrite Hcl; unfold upd; destruct (Nat.eqb_spec j r).
@@ -523,9 +528,10 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
         + destruct (Hcomp w j Hw Hj) as [m1 [Hin E]].
           * unfold upd in Hna; destruct (Nat.eqb_spec j r); [subst; intros Hi; apply Hna; simpl; auto|auto].
           * exists m1; split; auto; apply in_app_iff; auto.
+      - intros x; unfold upd; destruct (Nat.eqb_spec x r); [subst x; rewrite Hst; simpl; apply R.ok_add; auto|auto].
     Qed.
 
-    Lemma cv_ob_deliver : ob_deliver K keqb n cv_rel cv_msg_id.
+    Lemma cv_ob_deliver : ob_deliver K kcmp n cv_rel cv_msg_id.
     Proof.
       intros X Ab l1 l2 j m H Hnet' Hdel.
       pose proof cv_apply_after_causal_past as Hcp.
@@ -542,7 +548,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
       split; [exact Hj|split].
       { intros Hi; apply ids_in in Hi as [w' [Hw' E]]. apply Hna.
         replace w with w'; auto. eapply wid_inj; eauto. }
-      set (st' := Alg.apply keqb (rst X j) m).
+      set (st' := Alg.apply kcmp (rst X j) m).
       assert (Hcl : forall x, Alg.clock (upd (rst X) j st' x) =
                 if Nat.eqb x j then vset (Alg.clock (rst X j)) (Alg.morig m) (Alg.mseq m)
                 else Alg.clock (rst X x))
@@ -556,7 +562,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
       - intros x Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x; apply Hme; auto|auto].
       - intros x k' Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x|auto].
         unfold st', Alg.apply; simpl.
-        rewrite R.find_add by exact keqb_spec. rewrite Hstore by exact Hj.
+        rewrite R.find_add by first [exact Hko | apply Hrep]. rewrite Hstore by exact Hj.
         rewrite Ek; destruct (keqb (Alg.mkey m) k'); simpl; congruence.
       - intros x w' Hx Hw'; rewrite Hcl; unfold upd; destruct (Nat.eqb_spec x j); [subst x|auto].
         rewrite nth_vset. simpl.
@@ -602,9 +608,10 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
         injection Hin as E1 E2; subst.
         exfalso; apply Hna'; unfold upd; rewrite Nat.eqb_refl; left.
         eapply wid_inj; eauto. congruence.
+      - intros x; unfold upd; destruct (Nat.eqb_spec x j); [subst x; unfold st', Alg.apply; simpl; apply R.ok_add; auto|auto].
     Qed.
 
-    Lemma cv_base_simulation : base_simulation K keqb n cv_rel cv_stamp cv_msg_id.
+    Lemma cv_base_simulation : base_simulation K kcmp n cv_rel cv_stamp cv_msg_id.
     Proof.
       split; [exact cv_ob_init|split; [exact cv_ob_put|split; [exact cv_ob_get|exact cv_ob_deliver]]].
     Qed.
@@ -663,7 +670,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
       eapply G; eauto.
     Qed.
 
-    Lemma cv_progress_ops : progress_ops K keqb n cv_rel.
+    Lemma cv_progress_ops : progress_ops K kcmp n cv_rel.
     Proof.
       intros X Ab s r k v H Hnil Hr. inv_names H.
       assert (Hv : vle (tok X s) (Alg.clock (rst X r)) = true).

@@ -7,7 +7,7 @@
     dominates the token; a put waits too when [P.put_guard].  With
     [P.get_merge], a get merges the replica's clock into the token. *)
 From Coq Require Import Arith Bool List Lia.
-From KV Require Import Framework.Algorithm Representations.Rep Mechanisms.VectorClock.
+From KV Require Import Framework.KeyOrder Framework.Algorithm Representations.Rep Mechanisms.VectorClock.
 Import ListNotations.
 
 Module Type SV_POLICY.
@@ -34,24 +34,24 @@ Module SessionVectors (R : REP) (P : SV_POLICY) <: ALGORITHM.
   Definition init {K V : Type} (n r : nat) : state K V := mkSt r [] R.empty.
   Definition token0 (n : nat) : token := [].
 
-  Definition put {K V : Type} (eqb : K -> K -> bool) (st : state K V) (tk : token)
+  Definition put {K V : Type} (kcmp : K -> K -> comparison) (st : state K V) (tk : token)
       (k : K) (v : V) : option (state K V * token * msg K V) :=
     if P.put_guard && negb (vle tk (clock st)) then None else
     let sq := S (nth (me st) (clock st) 0) in
-    Some (mkSt (me st) (vset (clock st) (me st) sq) (R.add eqb k v (store st)),
+    Some (mkSt (me st) (vset (clock st) (me st) sq) (R.add kcmp k v (store st)),
           vset tk (me st) sq,
           mkMsg (me st) sq k v).
 
-  Definition get {K V : Type} (eqb : K -> K -> bool) (st : state K V) (tk : token)
+  Definition get {K V : Type} (kcmp : K -> K -> comparison) (st : state K V) (tk : token)
       (k : K) : option (option V * token) :=
     if vle tk (clock st)
-    then Some (R.find eqb k (store st), if P.get_merge then vmax tk (clock st) else tk)
+    then Some (R.find kcmp k (store st), if P.get_merge then vmax tk (clock st) else tk)
     else None.
 
   Definition deliverable {K V : Type} (st : state K V) (m : msg K V) : bool :=
     Nat.eqb (S (nth (morig m) (clock st) 0)) (mseq m).
 
-  Definition apply {K V : Type} (eqb : K -> K -> bool) (st : state K V) (m : msg K V)
+  Definition apply {K V : Type} (kcmp : K -> K -> comparison) (st : state K V) (m : msg K V)
       : state K V :=
-    mkSt (me st) (vset (clock st) (morig m) (mseq m)) (R.add eqb (mkey m) (mval m) (store st)).
+    mkSt (me st) (vset (clock st) (morig m) (mseq m)) (R.add kcmp (mkey m) (mval m) (store st)).
 End SessionVectors.

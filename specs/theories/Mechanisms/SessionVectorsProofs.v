@@ -1,7 +1,7 @@
 (** * Proofs for the session-vector mechanism: base simulation, progress and
     the guard lemmas used to discharge the session-guarantee constraints. *)
 From Coq Require Import Arith Bool List Lia.
-From KV Require Import Framework.Prelude Framework.Tactics Framework.Events
+From KV Require Import Framework.Prelude Framework.KeyOrder Framework.Tactics Framework.Events
   Framework.Algorithm Framework.Concrete Framework.Abstract Framework.Refinement
   Representations.Rep Mechanisms.VectorClock Mechanisms.SessionVectors.
 Import ListNotations.
@@ -54,33 +54,36 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
   Module Ref := Refinement Alg.
   Import Ref.
 
-  Lemma put_spec : forall K V (eqb : K -> K -> bool) st tk k (v : V) st' t' m,
-    Alg.put eqb st tk k v = Some (st', t', m) ->
+  Lemma put_spec : forall K V (kcmp : K -> K -> comparison) st tk k (v : V) st' t' m,
+    Alg.put kcmp st tk k v = Some (st', t', m) ->
     (P.put_guard = true -> vle tk (Alg.clock st) = true) /\
     st' = Alg.mkSt (Alg.me st) (vset (Alg.clock st) (Alg.me st) (S (nth (Alg.me st) (Alg.clock st) 0)))
-                   (R.add eqb k v (Alg.store st)) /\
+                   (R.add kcmp k v (Alg.store st)) /\
     t' = vset tk (Alg.me st) (S (nth (Alg.me st) (Alg.clock st) 0)) /\
     m = Alg.mkMsg (Alg.me st) (S (nth (Alg.me st) (Alg.clock st) 0)) k v.
   Proof.
-    unfold Alg.put; intros K V eqb st tk k v st' t' m H.
+    unfold Alg.put; intros K V kcmp st tk k v st' t' m H.
     destruct P.put_guard; simpl in H.
     - destruct (vle tk (Alg.clock st)); simpl in H; inv_some; auto.
     - inv_some; split; auto; discriminate.
   Qed.
 
-  Lemma get_spec : forall K V (eqb : K -> K -> bool) st tk k (res : option V) t',
-    Alg.get eqb st tk k = Some (res, t') ->
-    vle tk (Alg.clock st) = true /\ res = R.find eqb k (Alg.store st) /\
+  Lemma get_spec : forall K V (kcmp : K -> K -> comparison) st tk k (res : option V) t',
+    Alg.get kcmp st tk k = Some (res, t') ->
+    vle tk (Alg.clock st) = true /\ res = R.find kcmp k (Alg.store st) /\
     t' = (if P.get_merge then vmax tk (Alg.clock st) else tk).
   Proof.
-    unfold Alg.get; intros K V eqb st tk k res t' H.
+    unfold Alg.get; intros K V kcmp st tk k res t' H.
     destruct (vle tk (Alg.clock st)); inv_some; auto.
   Qed.
 
   Section Proofs.
     Variable K : Type.
-    Variable keqb : K -> K -> bool.
-    Hypothesis keqb_spec : forall a b, keqb a b = true <-> a = b.
+    Variable kcmp : K -> K -> comparison.
+    Hypothesis Hko : key_order kcmp.
+    Local Notation keqb := (keq kcmp).
+    Lemma keqb_spec : forall a b, keqb a b = true <-> a = b.
+    Proof. exact (keq_spec kcmp Hko). Qed.
     Variable n : nat.
 
     Definition sv_stamp (X : sys K) (r : nat) : stamp := (S (nth r (Alg.clock (rst X r)) 0), r).
@@ -99,7 +102,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
       i_obs_all : forall s w, In w (observed Ab s) -> In w (allw Ab);
       i_me : forall j, j < n -> Alg.me (rst X j) = j;
       i_store : forall j k, j < n ->
-        R.find keqb k (Alg.store (rst X j)) = option_map wid (latest keqb k (applied Ab j));
+        R.find kcmp k (Alg.store (rst X j)) = option_map wid (latest keqb k (applied Ab j));
       i_fifo : forall j w, j < n -> In w (allw Ab) ->
         (In w (applied Ab j) <-> fst (wstamp w) <= nth (worig w) (Alg.clock (rst X j)) 0);
       i_ahead : forall j o, j < n ->
@@ -116,7 +119,8 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
           wstamp w = (Alg.mseq m, Alg.morig m) /\ ~ In w (applied Ab j);
       i_net_nodup : NoDup (map (fun p => (fst p, Alg.mval (snd p))) (net X));
       i_complete : forall w j, In w (allw Ab) -> j < n -> ~ In w (applied Ab j) ->
-        exists m, In (j, m) (net X) /\ Alg.mval m = wid w
+        exists m, In (j, m) (net X) /\ Alg.mval m = wid w;
+      i_ok : forall j, R.ok kcmp (Alg.store (rst X j))
     }.
 
     Definition sv_rel : sys K -> astate K -> Prop := sv_inv.
@@ -154,6 +158,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
     Lemma sv_ob_init : ob_init K n sv_rel.
     Proof.
       unfold ob_init, sv_rel, sys0; constructor; simpl; intros;
+        try apply R.ok_empty;
         unfold Alg.init in *; simpl in *; try contradiction; auto;
         try constructor; try (rewrite ?nth_nil0 in *; lia).
       now rewrite R.find_empty.
@@ -163,10 +168,10 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
     Ltac inv_names H :=
       let H0 := fresh in pose proof H as H0;
       destruct H0 as [Hnext Hidlt Hnodup Hwf Hbound Huniq Happ Hiss Hobs Hme Hstore
-                      Hfifo Hahead Hout Hdense Htok Htiss Htobs Hnet Hnnd Hcomp].
+                      Hfifo Hahead Hout Hdense Htok Htiss Htobs Hnet Hnnd Hcomp Hrep].
 
     Lemma sv_get_returns_latest : forall X Ab s r k res t', sv_rel X Ab -> r < n ->
-        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         res_write K Ab res = latest keqb k (applied Ab r).
     Proof.
       intros X Ab s r k res t' H Hr Hg.
@@ -175,7 +180,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
     Qed.
 
     Lemma sv_get_sees_issued : forall X Ab s r k res t', sv_rel X Ab -> r < n ->
-        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         sub (ids (issued Ab s)) (ids (applied Ab r)).
     Proof.
       intros X Ab s r k res t' H Hr Hg i Hi.
@@ -185,7 +190,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
     Qed.
 
     Lemma sv_get_sees_observed : P.get_merge = true -> forall X Ab s r k res t', sv_rel X Ab -> r < n ->
-        Alg.get keqb (rst X r) (tok X s) k = Some (res, t') ->
+        Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         sub (ids (observed Ab s)) (ids (applied Ab r)).
     Proof.
       intros Hgm X Ab s r k res t' H Hr Hg i Hi.
@@ -195,7 +200,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
     Qed.
 
     Lemma sv_put_sees_issued : P.put_guard = true -> forall X Ab s r k st' t' m, sv_rel X Ab -> r < n ->
-        Alg.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        Alg.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         sub (ids (issued Ab s)) (ids (applied Ab r)).
     Proof.
       intros Hpg X Ab s r k st' t' m H Hr Hp i Hi.
@@ -206,7 +211,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
 
     Lemma sv_put_sees_observed : P.put_guard = true -> P.get_merge = true ->
         forall X Ab s r k st' t' m, sv_rel X Ab -> r < n ->
-        Alg.put keqb (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
+        Alg.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         sub (ids (observed Ab s)) (ids (applied Ab r)).
     Proof.
       intros Hpg Hgm X Ab s r k st' t' m H Hr Hp i Hi.
@@ -215,7 +220,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
       eapply covered_applied; eauto; [eapply i_obs_all|eapply i_tok_obs]; eauto.
     Qed.
 
-    Lemma sv_ob_get : ob_get K keqb n sv_rel.
+    Lemma sv_ob_get : ob_get K kcmp n sv_rel.
     Proof.
       intros X Ab s r k res t' H Hr Hg.
       pose proof (sv_get_returns_latest X Ab s r k res t' H Hr Hg) as Hl.
@@ -249,7 +254,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
           * specialize (Htobs Hgm s w Hw); rewrite nth_vmax; lia.
     Qed.
 
-    Lemma sv_ob_put : ob_put K keqb n sv_rel sv_stamp.
+    Lemma sv_ob_put : ob_put K kcmp n sv_rel sv_stamp.
     Proof.
       intros X Ab s r k st' t' m H Hr Hp.
       destruct (put_spec _ _ _ _ _ _ _ _ _ _ Hp) as (_ & Hst & Ht & Hm).
@@ -292,7 +297,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
       - eauto.
       - intros j Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst; reflexivity|auto].
       - intros j k' Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst j|auto]. rewrite Hst; simpl.
-        rewrite R.find_add by exact keqb_spec. rewrite Hstore by exact Hr.
+        rewrite R.find_add by first [exact Hko | apply Hrep]. rewrite Hstore by exact Hr.
         destruct (keqb k k'); simpl; congruence.
       - intros j w Hj [<-|Hw].
         + simpl; rewrite Hcl; unfold upd; destruct (Nat.eqb_spec j r).
@@ -351,9 +356,10 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
         + destruct (Hcomp w j Hw Hj) as [m1 [Hin E]].
           * unfold upd in Hna; destruct (Nat.eqb_spec j r); [subst; intros Hi; apply Hna; simpl; auto|auto].
           * exists m1; split; auto; apply in_app_iff; auto.
+      - intros x; unfold upd; destruct (Nat.eqb_spec x r); [subst x; rewrite Hst; simpl; apply R.ok_add; auto|auto].
     Qed.
 
-    Lemma sv_ob_deliver : ob_deliver K keqb n sv_rel sv_msg_id.
+    Lemma sv_ob_deliver : ob_deliver K kcmp n sv_rel sv_msg_id.
     Proof.
       intros X Ab l1 l2 j m H Hnet' Hdel.
       inv_names H.
@@ -366,7 +372,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
       split; [exact Hj|split].
       { intros Hi; apply ids_in in Hi as [w' [Hw' E]]. apply Hna.
         replace w with w'; auto. eapply wid_inj; eauto. }
-      set (st' := Alg.apply keqb (rst X j) m).
+      set (st' := Alg.apply kcmp (rst X j) m).
       assert (Hcl : forall x, Alg.clock (upd (rst X) j st' x) =
                 if Nat.eqb x j then vset (Alg.clock (rst X j)) (Alg.morig m) (Alg.mseq m)
                 else Alg.clock (rst X x))
@@ -380,7 +386,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
       - intros x Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x; apply Hme; auto|auto].
       - intros x k' Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x|auto].
         unfold st', Alg.apply; simpl.
-        rewrite R.find_add by exact keqb_spec. rewrite Hstore by exact Hj.
+        rewrite R.find_add by first [exact Hko | apply Hrep]. rewrite Hstore by exact Hj.
         rewrite Ek; destruct (keqb (Alg.mkey m) k'); simpl; congruence.
       - intros x w' Hx Hw'; rewrite Hcl; unfold upd; destruct (Nat.eqb_spec x j); [subst x|auto].
         rewrite nth_vset. simpl.
@@ -422,9 +428,10 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
         injection Hin as E1 E2; subst.
         exfalso; apply Hna'; unfold upd; rewrite Nat.eqb_refl; left.
         eapply wid_inj; eauto. congruence.
+      - intros x; unfold upd; destruct (Nat.eqb_spec x j); [subst x; unfold st', Alg.apply; simpl; apply R.ok_add; auto|auto].
     Qed.
 
-    Lemma sv_base_simulation : base_simulation K keqb n sv_rel sv_stamp sv_msg_id.
+    Lemma sv_base_simulation : base_simulation K kcmp n sv_rel sv_stamp sv_msg_id.
     Proof.
       split; [exact sv_ob_init|split; [exact sv_ob_put|split; [exact sv_ob_get|exact sv_ob_deliver]]].
     Qed.
@@ -455,7 +462,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
       unfold Alg.deliverable. apply Nat.eqb_eq. rewrite <- Eq2, <- Eq1. reflexivity.
     Qed.
 
-    Lemma sv_progress_ops : progress_ops K keqb n sv_rel.
+    Lemma sv_progress_ops : progress_ops K kcmp n sv_rel.
     Proof.
       intros X Ab s r k v H Hnil Hr. inv_names H.
       assert (Hv : vle (tok X s) (Alg.clock (rst X r)) = true).

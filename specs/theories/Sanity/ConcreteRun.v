@@ -15,7 +15,7 @@ Export C.
 
 Section Run.
   Variable K : Type.
-  Variable keqb : K -> K -> bool.
+  Variable kcmp : K -> K -> comparison.
   Variable n : nat.
 
   Inductive caction : Type :=
@@ -27,7 +27,7 @@ Section Run.
     match a with
     | CDoPut s r k =>
         if Nat.ltb r n then
-          match A.put keqb (rst X r) (tok X s) k (nextv X) with
+          match A.put kcmp (rst X r) (tok X s) k (nextv X) with
           | Some (st', t', m) =>
               Some (Some (EPut s r k (nextv X)),
                     mkSys (upd (rst X) r st') (upd (tok X) s t')
@@ -37,7 +37,7 @@ Section Run.
         else None
     | CDoGet s r k =>
         if Nat.ltb r n then
-          match A.get keqb (rst X r) (tok X s) k with
+          match A.get kcmp (rst X r) (tok X s) k with
           | Some (res, t') =>
               Some (Some (EGet s r k res), mkSys (rst X) (upd (tok X) s t') (net X) (nextv X))
           | None => None
@@ -47,7 +47,7 @@ Section Run.
         match nth_error (net X) i with
         | Some (j, m) =>
             if A.deliverable (rst X j) m then
-              Some (None, mkSys (upd (rst X) j (A.apply keqb (rst X j) m)) (tok X)
+              Some (None, mkSys (upd (rst X) j (A.apply kcmp (rst X j) m)) (tok X)
                                 (firstn i (net X) ++ skipn (S i) (net X)) (nextv X))
             else None
         | None => None
@@ -63,15 +63,15 @@ Section Run.
     - f_equal; now apply IH.
   Qed.
 
-  Lemma cexec_step : forall X a e X', cexec X a = Some (e, X') -> cstep K keqb n X e X'.
+  Lemma cexec_step : forall X a e X', cexec X a = Some (e, X') -> cstep K kcmp n X e X'.
   Proof.
     intros X [s r k|s r k|i] e X' H; simpl in H.
     - destruct (Nat.ltb_spec r n); [|discriminate].
-      destruct (A.put keqb (rst X r) (tok X s) k (nextv X)) as [[[st' t'] m]|] eqn:E;
+      destruct (A.put kcmp (rst X r) (tok X s) k (nextv X)) as [[[st' t'] m]|] eqn:E;
         [|discriminate].
       injection H as <- <-; now constructor.
     - destruct (Nat.ltb_spec r n); [|discriminate].
-      destruct (A.get keqb (rst X r) (tok X s) k) as [[res t']|] eqn:E; [|discriminate].
+      destruct (A.get kcmp (rst X r) (tok X s) k) as [[res t']|] eqn:E; [|discriminate].
       injection H as <- <-; now constructor.
     - destruct (nth_error (net X) i) as [[j m]|] eqn:E; [|discriminate].
       destruct (A.deliverable (rst X j) m) eqn:D; [|discriminate].
@@ -92,8 +92,8 @@ Section Run.
     end.
 
   Lemma crun_reachable : forall acts tr X tr' X',
-    creachable K keqb n tr X -> crun tr X acts = Some (tr', X') ->
-    creachable K keqb n tr' X'.
+    creachable K kcmp n tr X -> crun tr X acts = Some (tr', X') ->
+    creachable K kcmp n tr' X'.
   Proof.
     induction acts as [|a acts IH]; intros tr X tr' X' HX H; simpl in H.
     - now injection H as <- <-.
@@ -104,7 +104,7 @@ Section Run.
 
   (** A script whose run yields [tr] proves [ctrace tr]. *)
   Theorem crun_ctrace : forall acts tr,
-    option_map fst (crun [] (sys0 K n) acts) = Some tr -> ctrace K keqb n tr.
+    option_map fst (crun [] (sys0 K n) acts) = Some tr -> ctrace K kcmp n tr.
   Proof.
     intros acts tr H.
     destruct (crun [] (sys0 K n) acts) as [[tr' X]|] eqn:E; [|discriminate].

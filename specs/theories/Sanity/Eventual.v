@@ -14,14 +14,14 @@ Module Eventual <: ALGORITHM.
   Definition msg (K V : Type) : Type := (K * V)%type.
   Definition init {K V : Type} (_ _ : nat) : state K V := AssocList.empty.
   Definition token0 (_ : nat) : token := tt.
-  Definition put {K V : Type} (keqb : K -> K -> bool) (s : state K V) (t : token)
+  Definition put {K V : Type} (kcmp : K -> K -> comparison) (s : state K V) (t : token)
     (k : K) (v : V) : option (state K V * token * msg K V) :=
-    Some (AssocList.add keqb k v s, t, (k, v)).
-  Definition get {K V : Type} (keqb : K -> K -> bool) (s : state K V) (t : token)
+    Some (AssocList.add kcmp k v s, t, (k, v)).
+  Definition get {K V : Type} (kcmp : K -> K -> comparison) (s : state K V) (t : token)
     (k : K) : option (option V * token) :=
-    Some (AssocList.find keqb k s, t).
+    Some (AssocList.find kcmp k s, t).
   Definition deliverable {K V : Type} (_ : state K V) (_ : msg K V) : bool := true.
-  Definition apply {K V : Type} (keqb : K -> K -> bool) (s : state K V)
+  Definition apply {K V : Type} (kcmp : K -> K -> comparison) (s : state K V)
     (m : msg K V) : state K V :=
-    AssocList.add keqb (fst m) (snd m) s.
+    AssocList.add kcmp (fst m) (snd m) s.
 End Eventual.

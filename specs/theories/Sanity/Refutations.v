@@ -19,7 +19,7 @@ Import ListNotations.
 Module R := ConcreteRun Eventual.
 
 (** The traces of [Eventual] with two replicas. *)
-Definition bad_trace (tr : list (event nat)) : Prop := R.C.ctrace nat Nat.eqb 2 tr.
+Definition bad_trace (tr : list (event nat)) : Prop := R.C.ctrace nat Nat.compare 2 tr.
 
 (** A rejected trace of [Eventual] means [Eventual] does not refine the spec. *)
 Lemma not_refines : forall sp tr, bad_trace tr -> ~ atrace nat 2 sp tr ->
