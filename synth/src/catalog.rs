@@ -89,6 +89,33 @@ pub fn mechanisms() -> Vec<Mechanism> {
         cost,
     };
     vec![
+        // No metadata at all (plain eventual propagation): a unit token, every
+        // message deliverable. Only the read rule `read_latest` holds; no
+        // session guarantee (Terry et al. PDIS 1994). The cheapest entry, so
+        // specs that need no metadata get none.
+        Mechanism {
+            name: "none",
+            imports: vec!["Mechanisms.NoMetadata", "Mechanisms.NoMetadataProofs"],
+            policy_type: "NM_POLICY",
+            proofs_functor: "NoMetadataProofs",
+            relation: "nm_rel K kcmp n",
+            stamp: "nm_stamp K",
+            msg_id: "nm_msg_id K",
+            lemmas: vec![
+                "nm_ob_init",
+                "nm_ob_put",
+                "nm_ob_get",
+                "nm_ob_deliver",
+                "nm_progress_deliver",
+                "nm_progress_ops",
+                "nm_get_returns_latest",
+            ],
+            variants: vec![Variant {
+                name: "plain",
+                switches: vec![],
+                cost: 0,
+            }],
+        },
         // Per-origin vector clocks, FIFO delivery per origin (Terry et al.'s
         // version vectors used as session tokens).
         Mechanism {
@@ -116,10 +143,10 @@ pub fn mechanisms() -> Vec<Mechanism> {
                 "sv_put_sees_observed",
             ],
             variants: vec![
-                variant("plain", "false", "false", 0),
-                variant("merge", "true", "false", 1),
-                variant("guard", "false", "true", 1),
-                variant("merge-guard", "true", "true", 2),
+                variant("plain", "false", "false", 1),
+                variant("merge", "true", "false", 2),
+                variant("guard", "false", "true", 2),
+                variant("merge-guard", "true", "true", 3),
             ],
         },
         // Per-origin vector clocks with causal delivery: each message carries
@@ -151,10 +178,10 @@ pub fn mechanisms() -> Vec<Mechanism> {
                 "cv_apply_after_causal_past",
             ],
             variants: vec![
-                variant("plain", "false", "false", 3),
-                variant("merge", "true", "false", 4),
-                variant("guard", "false", "true", 4),
-                variant("merge-guard", "true", "true", 5),
+                variant("plain", "false", "false", 4),
+                variant("merge", "true", "false", 5),
+                variant("guard", "false", "true", 5),
+                variant("merge-guard", "true", "true", 6),
             ],
         },
         // Causal delivery plus Lamport stamps and last-writer-wins per key
@@ -187,10 +214,10 @@ pub fn mechanisms() -> Vec<Mechanism> {
                 "lww_apply_after_causal_past",
             ],
             variants: vec![
-                variant("plain", "false", "false", 6),
-                variant("merge", "true", "false", 7),
-                variant("guard", "false", "true", 7),
-                variant("merge-guard", "true", "true", 8),
+                variant("plain", "false", "false", 7),
+                variant("merge", "true", "false", 8),
+                variant("guard", "false", "true", 8),
+                variant("merge-guard", "true", "true", 9),
             ],
         },
     ]
@@ -254,6 +281,17 @@ mod tests {
         let mut sorted = costs.clone();
         sorted.sort();
         assert_eq!(costs, sorted);
-        assert_eq!(cs[0].name(), "session-vectors/plain/avl-tree");
+        assert_eq!(cs[0].name(), "none/plain/avl-tree");
+        // No metadata is strictly cheaper than every other mechanism.
+        let none_cost = cs[0].variant().cost;
+        assert!(cs
+            .iter()
+            .filter(|c| c.mechanism.name != "none")
+            .all(|c| c.variant().cost > none_cost));
+        let first_sv = cs
+            .iter()
+            .find(|c| c.mechanism.name == "session-vectors")
+            .unwrap();
+        assert_eq!(first_sv.name(), "session-vectors/plain/avl-tree");
     }
 }

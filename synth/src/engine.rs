@@ -457,7 +457,11 @@ mod tests {
     }
 
     fn closed(variant: usize) -> Closed {
-        let mut cand = candidates().remove(0);
+        // A mechanism with at least three variants (the first, `none`, has one).
+        let mut cand = candidates()
+            .into_iter()
+            .find(|c| c.mechanism.variants.len() >= 3)
+            .unwrap();
         cand.variant = variant;
         let spec = SpecSource {
             name: "t".into(),

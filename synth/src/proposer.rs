@@ -192,8 +192,9 @@ mod tests {
         vec![
             LibraryLemma {
                 name: "get_latest".into(),
-                statement: "forall X, rel X -> res_write K Ab res = latest (keq kcmp) k (applied Ab r)"
-                    .into(),
+                statement:
+                    "forall X, rel X -> res_write K Ab res = latest (keq kcmp) k (applied Ab r)"
+                        .into(),
             },
             LibraryLemma {
                 name: "get_issued".into(),

@@ -209,3 +209,73 @@ fn an_unsatisfiable_spec_gives_no_candidate_with_reasons() {
     }
     assert!(!tmp.path().join("rocq/Development.v").exists());
 }
+
+#[test]
+fn a_spec_needing_no_metadata_is_closed_by_the_none_mechanism() {
+    if !have_rocq() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = root().join("synth/tests/specs/LatestReads.v");
+    let r = synth(
+        spec.to_str().unwrap(),
+        tmp.path(),
+        ProposerKind::Builtin,
+        None,
+        1,
+    )
+    .unwrap();
+    assert!(r.closed, "{}", r.summary);
+    assert_eq!(r.summary["assumptions"], serde_json::json!([]));
+    let shipped = r.summary["shipped_candidate"].as_str().unwrap();
+    assert!(shipped.starts_with("none/"), "{shipped}");
+    let made = std::fs::read_to_string(tmp.path().join("rocq/Development.v")).unwrap();
+    assert!(!made.contains("Admitted"));
+    assert!(made.contains("nm_get_returns_latest"), "{made}");
+}
+
+#[test]
+fn read_your_writes_is_not_closed_by_the_none_mechanism() {
+    if !have_rocq() {
+        return;
+    }
+    // A budget of 3 keeps the `none` candidates only (one per representation).
+    let tmp = tempfile::tempdir().unwrap();
+    let r = synth(
+        "read-your-writes",
+        tmp.path(),
+        ProposerKind::Builtin,
+        None,
+        3,
+    )
+    .unwrap();
+    assert!(!r.closed, "{}", r.summary);
+    let rejected = r.summary["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 3, "{rejected:?}");
+    // No metadata cannot make a replica wait for the session's writes: stuck
+    // on the read-your-writes guard at gets, the other representations skipped.
+    for x in rejected {
+        assert!(x["candidate"].as_str().unwrap().starts_with("none/"), "{x}");
+        let reason = x["reason"].as_str().unwrap();
+        if x["obligation"] == "skipped" {
+            assert!(reason.contains("c1_holds_at_get"), "{x}");
+        } else {
+            assert_eq!(x["obligation"], "c1_holds_at_get", "{x}");
+            assert!(reason.contains("issued"), "{x}");
+        }
+    }
+    assert!(!tmp.path().join("rocq/Development.v").exists());
+    // With room for more candidates, the reloader moves on to session vectors.
+    let tmp2 = tempfile::tempdir().unwrap();
+    let r = synth(
+        "read-your-writes",
+        tmp2.path(),
+        ProposerKind::Builtin,
+        None,
+        16,
+    )
+    .unwrap();
+    assert!(r.closed, "{}", r.summary);
+    let shipped = r.summary["shipped_candidate"].as_str().unwrap();
+    assert!(shipped.starts_with("session-vectors/"), "{shipped}");
+}
