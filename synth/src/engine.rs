@@ -5,15 +5,16 @@
 
 use crate::audit::{audit, AuditReport};
 use crate::catalog::{candidates, Candidate};
+use crate::checkpoint::{Attempt, ClosedRecord, InProgress, Interrupted, StuckVariant, Tracker};
 use crate::development::{Development, Move, ObKind, Status};
 use crate::oracle::{CheckOptions, Feedback, Goals, Job, Rocq};
 use crate::proposer::{LibraryLemma, Proposer, Request};
 use crate::runlog::RunLog;
 use crate::spec::{count_constraints, SpecSource};
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Settings of one synthesis run.
@@ -32,10 +33,12 @@ pub struct Config {
     pub hammer: bool,
     /// Only candidates over this representation (catalog name), if set.
     pub representation: Option<String>,
+    /// `--seed`: permutes equally-ranked candidates (see [`crate::seed`]).
+    pub seed: u64,
 }
 
 /// Why a candidate was abandoned.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rejection {
     /// Candidate name.
     pub candidate: String,
@@ -143,7 +146,111 @@ pub fn candidate_pool(representation: Option<&str>) -> Vec<Candidate> {
         .collect()
 }
 
-/// Runs the search for `spec` with `proposer`.
+/// The candidates in the order the search tries them: the catalog's order
+/// (see [`candidate_pool`]), equally-ranked candidates (same metadata cost
+/// and representation prior cost) permuted by `seed` (0: unchanged).
+pub fn candidate_order(representation: Option<&str>, seed: u64) -> Vec<Candidate> {
+    let pool = candidate_pool(representation);
+    if seed == 0 {
+        return pool;
+    }
+    crate::seed::order_ties(pool, seed, |c| {
+        (c.variant().cost, c.representation.prior_cost)
+    })
+}
+
+/// Oracle calls of this session (for the checkpoint).
+fn calls(rocq: &Rocq) -> u64 {
+    rocq.stats().calls
+}
+
+/// Applies the verdict of one obligation check to the development state.
+fn apply_attempt(
+    dev: &mut Development,
+    kind: ObKind,
+    a: &Attempt,
+    remembered: &mut BTreeMap<String, Vec<String>>,
+    last_error: &mut HashMap<ObKind, String>,
+    progress: &dyn Fn(&str),
+) {
+    if a.ok {
+        progress(&format!("{}: {} proved", dev.candidate.name(), a.lemma));
+        dev.history.push(Move::Prove {
+            lemma: a.lemma.clone(),
+            tactic: a.tactic.clone(),
+        });
+        dev.set(
+            kind,
+            Status::Proved {
+                tactic: a.tactic.clone(),
+            },
+        );
+        let m = remembered.entry(a.lemma.clone()).or_default();
+        if !m.contains(&a.tactic) {
+            m.push(a.tactic.clone());
+        }
+    } else {
+        dev.history.push(Move::Repair {
+            lemma: a.lemma.clone(),
+            tactic: a.tactic.clone(),
+        });
+        last_error.insert(kind, a.error.clone());
+    }
+}
+
+/// Rebuilds a closed candidate recorded in a checkpoint.
+fn restore_closed(
+    spec: &SpecSource,
+    pool: &[Candidate],
+    constraints: usize,
+    rec: &ClosedRecord,
+) -> Result<Closed> {
+    let cand = pool
+        .get(rec.index)
+        .filter(|c| c.name() == rec.candidate)
+        .cloned()
+        .with_context(|| {
+            format!(
+                "checkpoint: closed candidate {} is not #{} of the pool",
+                rec.candidate, rec.index
+            )
+        })?;
+    let mut dev = Development::new(spec.clone(), cand, constraints);
+    let kinds = ObKind::all(constraints);
+    for a in rec.rounds.iter().flatten() {
+        let kind = kinds
+            .iter()
+            .copied()
+            .find(|k| k.lemma_name() == a.lemma)
+            .with_context(|| format!("checkpoint: unknown lemma {}", a.lemma))?;
+        apply_attempt(
+            &mut dev,
+            kind,
+            a,
+            &mut BTreeMap::new(),
+            &mut HashMap::new(),
+            &|_| {},
+        );
+    }
+    anyhow::ensure!(
+        dev.render() == rec.source,
+        "checkpoint: closed candidate {} does not rebuild to its recorded source; rerun without --resume",
+        rec.candidate
+    );
+    Ok(Closed {
+        development: dev,
+        source: rec.source.clone(),
+        audit: AuditReport {
+            passed: rec.audit_passed,
+            problems: rec.audit_problems.clone(),
+            assumptions: rec.assumptions.clone(),
+        },
+    })
+}
+
+/// Runs the search for `spec` with `proposer`. `tracker` keeps the
+/// checkpoint up to date; when it holds a loaded checkpoint (`--resume`),
+/// decided candidates are restored and the one in progress continued.
 pub fn synthesize(
     rocq: &Rocq,
     spec: &SpecSource,
@@ -151,27 +258,60 @@ pub fn synthesize(
     cfg: &Config,
     log: &RunLog,
     progress: &dyn Fn(&str),
+    tracker: &mut Tracker,
 ) -> Result<Outcome> {
-    let constraints = count_constraints(rocq, spec)?;
-    log.write(json!({"move": "spec", "spec": spec.name, "sha256": spec.sha256, "constraints": constraints}));
+    let constraints = count_constraints(rocq, spec);
+    tracker.check(calls(rocq))?;
+    let constraints = constraints?;
+    let pool: Vec<Candidate> = candidate_order(cfg.representation.as_deref(), cfg.seed)
+        .into_iter()
+        .take(cfg.max_candidates)
+        .collect();
+    tracker
+        .ck
+        .check_pool(pool.iter().map(|c| c.name()).collect())?;
+    if tracker.resumed {
+        let replay = tracker.ck.current.as_ref().map_or(0, |c| c.rounds.len());
+        tracing::info!(
+            next = tracker.ck.next,
+            rejected = tracker.ck.rejected.len(),
+            closed = tracker.ck.closed.len(),
+            rounds_to_replay = replay,
+            "resuming from checkpoint"
+        );
+        log.write(json!({"move": "resume", "spec": spec.name, "sha256": spec.sha256, "constraints": constraints, "seed": cfg.seed, "next_candidate": tracker.ck.next, "rounds_to_replay": replay}));
+    } else {
+        log.write(json!({"move": "spec", "spec": spec.name, "sha256": spec.sha256, "constraints": constraints, "seed": cfg.seed}));
+    }
     let mut outcome = Outcome {
-        closed: vec![],
-        rejected: vec![],
-        candidates_tried: 0,
+        closed: tracker
+            .ck
+            .closed
+            .iter()
+            .map(|r| restore_closed(spec, &pool, constraints, r))
+            .collect::<Result<_>>()?,
+        rejected: tracker.ck.rejected.clone(),
+        candidates_tried: tracker.ck.candidates_tried,
         obligations: ObKind::all(constraints).len(),
     };
-    let mut remembered: HashMap<String, Vec<String>> = HashMap::new();
+    let mut remembered = tracker.ck.remembered.clone();
     // Reloader memory: a mechanism variant stuck on a constraint guard is
     // stuck whatever the representation (guards are facts of the metadata).
-    let mut stuck_variants: HashMap<(String, usize), String> = HashMap::new();
-    for (idx, cand) in candidate_pool(cfg.representation.as_deref())
-        .into_iter()
-        .enumerate()
-        .take(cfg.max_candidates)
-    {
+    let mut stuck_variants: BTreeMap<(String, usize), String> = tracker
+        .ck
+        .stuck_variants
+        .iter()
+        .map(|s| ((s.mechanism.clone(), s.variant), s.why.clone()))
+        .collect();
+    tracker.save(calls(rocq))?;
+    for (idx, cand) in pool.into_iter().enumerate() {
+        if idx < tracker.ck.next {
+            continue;
+        }
         if outcome.closed.len() >= cfg.closed_wanted {
             break;
         }
+        tracker.check(calls(rocq))?;
         let variant_key = (cand.mechanism.name.to_string(), cand.variant);
         if let Some(why) = stuck_variants.get(&variant_key) {
             let rej = Rejection {
@@ -181,11 +321,29 @@ pub fn synthesize(
             };
             log.write(json!({"move": "skip", "candidate": rej.candidate, "reason": rej.reason}));
             outcome.rejected.push(rej);
+            tracker.ck.rejected = outcome.rejected.clone();
+            tracker.ck.next = idx + 1;
+            tracker.save(calls(rocq))?;
             continue;
         }
         outcome.candidates_tried += 1;
         progress(&format!("candidate {}", cand.name()));
-        match grow(
+        let rounds = match tracker.ck.current.take() {
+            Some(c) if c.index == idx && c.candidate == cand.name() => c.rounds,
+            Some(c) => anyhow::bail!(
+                "checkpoint: the candidate in progress is #{} {}, but the next undecided one is #{idx} {}; rerun without --resume",
+                c.index,
+                c.candidate,
+                cand.name()
+            ),
+            None => vec![],
+        };
+        tracker.ck.current = Some(InProgress {
+            index: idx,
+            candidate: cand.name(),
+            rounds,
+        });
+        let grown = grow(
             rocq,
             spec,
             cand.clone(),
@@ -196,8 +354,35 @@ pub fn synthesize(
             log,
             &mut remembered,
             progress,
-        )? {
-            Ok(closed) => outcome.closed.push(closed),
+            tracker,
+        );
+        if tracker.interrupted() {
+            // Whatever grow returned may come from checker processes killed
+            // by the signal: keep the checkpoint of the last completed round.
+            return match grown {
+                Err(e) if e.is::<Interrupted>() => Err(e),
+                _ => Err(tracker.stop(calls(rocq))),
+            };
+        }
+        let rounds = tracker
+            .ck
+            .current
+            .take()
+            .map(|c| c.rounds)
+            .unwrap_or_default();
+        match grown? {
+            Ok(closed) => {
+                tracker.ck.closed.push(ClosedRecord {
+                    index: idx,
+                    candidate: cand.name(),
+                    rounds,
+                    source: closed.source.clone(),
+                    audit_passed: closed.audit.passed,
+                    audit_problems: closed.audit.problems.clone(),
+                    assumptions: closed.audit.assumptions.clone(),
+                });
+                outcome.closed.push(closed);
+            }
             Err(rej) => {
                 if rej.obligation.starts_with('c') && rej.obligation.contains("_holds_at_") {
                     stuck_variants.insert(
@@ -209,6 +394,19 @@ pub fn synthesize(
                 outcome.rejected.push(rej);
             }
         }
+        tracker.ck.next = idx + 1;
+        tracker.ck.candidates_tried = outcome.candidates_tried;
+        tracker.ck.rejected = outcome.rejected.clone();
+        tracker.ck.remembered = remembered.clone();
+        tracker.ck.stuck_variants = stuck_variants
+            .iter()
+            .map(|((m, v), why)| StuckVariant {
+                mechanism: m.clone(),
+                variant: *v,
+                why: why.clone(),
+            })
+            .collect();
+        tracker.save(calls(rocq))?;
     }
     Ok(outcome)
 }
@@ -224,8 +422,9 @@ fn grow(
     proposer: &mut dyn Proposer,
     cfg: &Config,
     log: &RunLog,
-    remembered: &mut HashMap<String, Vec<String>>,
+    remembered: &mut BTreeMap<String, Vec<String>>,
     progress: &dyn Fn(&str),
+    tracker: &mut Tracker,
 ) -> Result<std::result::Result<Closed, Rejection>> {
     let name = cand.name();
     let mut dev = Development::new(spec.clone(), cand, constraints);
@@ -237,6 +436,7 @@ fn grow(
     // Define: compile the candidate's definitions once.
     let dir = cfg.work_dir.join(format!("cand{idx}"));
     let compiled = rocq.compile_source_to("Cand", &dev.prefix(), &dir, "Dev")?;
+    tracker.check(calls(rocq))?;
     log.write(json!({"move": "define", "candidate": name, "ok": compiled.verdict.ok}));
     if !compiled.verdict.ok {
         let e = compiled
@@ -261,11 +461,13 @@ fn grow(
         spec.module
     );
     let lib = library(&dev_rocq, &header, &dev.candidate.mechanism.lemmas)?;
+    tracker.check(calls(rocq))?;
     // Decompose: the skeleton with every obligation Admitted must check.
     let skeleton = rocq.check(
         &dev.render(),
         &CheckOptions::named("Skeleton").timeout(cfg.timeout),
     )?;
+    tracker.check(calls(rocq))?;
     log.write(json!({"move": "decompose", "candidate": name, "ok": skeleton.ok, "admitted": skeleton.admitted}));
     if !skeleton.ok {
         let e = skeleton
@@ -300,7 +502,10 @@ fn grow(
         tactics.reverse(); // pop() takes the best first
         queues.push((kind, tactics, goal));
     }
+    // A goal query killed by Ctrl-C would change the ranking: stop here.
+    tracker.check(calls(rocq))?;
     let mut last_error: HashMap<ObKind, String> = HashMap::new();
+    let mut round_no = 0;
     loop {
         let round: Vec<(ObKind, String)> = queues
             .iter_mut()
@@ -310,52 +515,79 @@ fn grow(
         if round.is_empty() {
             break;
         }
-        let jobs: Vec<Job> = round
-            .iter()
-            .map(|(k, t)| Job {
-                source: format!("{header}\n{}", dev.lemma(*k, Some(t))),
-                options: CheckOptions::named("Obligation").timeout(cfg.timeout),
-            })
-            .collect();
-        let verdicts = dev_rocq.check_many(jobs);
-        for ((kind, tactic), verdict) in round.into_iter().zip(verdicts) {
-            let lemma = kind.lemma_name();
-            let v = verdict.context("running the oracle")?;
-            let ok = v.is_closed();
-            log.write(json!({"move": if ok {"prove"} else {"repair"}, "candidate": name, "lemma": lemma, "tactic": tactic, "ok": ok, "timed_out": v.timed_out, "elapsed_ms": v.elapsed.as_millis() as u64, "error": v.first_error().map(|e| e.message.clone())}));
-            if ok {
-                progress(&format!("{name}: {lemma} proved"));
-                dev.history.push(Move::Prove {
-                    lemma: lemma.clone(),
-                    tactic: tactic.clone(),
-                });
-                dev.set(
-                    kind,
-                    Status::Proved {
-                        tactic: tactic.clone(),
-                    },
+        let recorded = tracker
+            .ck
+            .current
+            .as_ref()
+            .and_then(|c| c.rounds.get(round_no))
+            .cloned();
+        round_no += 1;
+        let attempts: Vec<Attempt> = match recorded {
+            Some(rec) => {
+                // Replayed from the checkpoint: the search must propose the
+                // same round it did before the interruption.
+                let same = rec.len() == round.len()
+                    && rec
+                        .iter()
+                        .zip(&round)
+                        .all(|(a, (k, t))| a.lemma == k.lemma_name() && a.tactic == *t);
+                anyhow::ensure!(
+                    same,
+                    "checkpoint does not match the search: round {round_no} of {name} was {:?}, the search now proposes {:?}; rerun without --resume",
+                    rec.iter().map(|a| (&a.lemma, &a.tactic)).collect::<Vec<_>>(),
+                    round.iter().map(|(k, t)| (k.lemma_name(), t)).collect::<Vec<_>>()
                 );
-                let m = remembered.entry(lemma).or_default();
-                if !m.contains(&tactic) {
-                    m.push(tactic);
-                }
-            } else {
-                dev.history.push(Move::Repair {
-                    lemma: lemma.clone(),
-                    tactic,
-                });
-                let msg = v
-                    .first_error()
-                    .map(|e| e.message.clone())
-                    .unwrap_or_else(|| {
-                        if v.timed_out {
-                            "timeout".into()
-                        } else {
-                            v.stderr.clone()
-                        }
-                    });
-                last_error.insert(kind, msg);
+                tracing::debug!(candidate = %name, round = round_no, "round replayed from the checkpoint");
+                rec
             }
+            None => {
+                tracker.check(calls(rocq))?;
+                let jobs: Vec<Job> = round
+                    .iter()
+                    .map(|(k, t)| Job {
+                        source: format!("{header}\n{}", dev.lemma(*k, Some(t))),
+                        options: CheckOptions::named("Obligation").timeout(cfg.timeout),
+                    })
+                    .collect();
+                let verdicts = dev_rocq.check_many(jobs);
+                // Interrupted during the round: its verdicts are not trusted.
+                tracker.check(calls(rocq))?;
+                let mut rec = Vec::with_capacity(round.len());
+                for ((kind, tactic), verdict) in round.iter().zip(verdicts) {
+                    let lemma = kind.lemma_name();
+                    let v = verdict.context("running the oracle")?;
+                    let ok = v.is_closed();
+                    log.write(json!({"move": if ok {"prove"} else {"repair"}, "candidate": name, "lemma": lemma, "tactic": tactic, "ok": ok, "timed_out": v.timed_out, "elapsed_ms": v.elapsed.as_millis() as u64, "error": v.first_error().map(|e| e.message.clone())}));
+                    let error = if ok {
+                        String::new()
+                    } else {
+                        v.first_error()
+                            .map(|e| e.message.clone())
+                            .unwrap_or_else(|| {
+                                if v.timed_out {
+                                    "timeout".into()
+                                } else {
+                                    v.stderr.clone()
+                                }
+                            })
+                    };
+                    rec.push(Attempt {
+                        lemma,
+                        tactic: tactic.clone(),
+                        ok,
+                        error,
+                    });
+                }
+                if let Some(c) = tracker.ck.current.as_mut() {
+                    c.rounds.push(rec.clone());
+                }
+                tracker.round_done();
+                tracker.save(calls(rocq))?;
+                rec
+            }
+        };
+        for ((kind, _), a) in round.iter().zip(&attempts) {
+            apply_attempt(&mut dev, *kind, a, remembered, &mut last_error, progress);
         }
     }
     if let Some(kind) = dev.open().first().copied() {
@@ -386,6 +618,7 @@ fn grow(
         &source,
         &CheckOptions::named("Development").timeout(cfg.timeout * 4),
     )?;
+    tracker.check(calls(rocq))?;
     log.write(json!({"move": "check", "candidate": name, "ok": full.is_closed()}));
     if !full.is_closed() {
         let e = full
@@ -398,6 +631,7 @@ fn grow(
         )));
     }
     let report = audit(rocq, &source, "store_correct", &spec.path, &spec.sha256)?;
+    tracker.check(calls(rocq))?;
     log.write(json!({"move": "audit", "candidate": name, "passed": report.passed, "problems": report.problems}));
     if !report.passed {
         return Ok(Err(reject("audit", report.problems.join("; "))));

@@ -8,9 +8,11 @@
 //! * [`proposer`]: who suggests tactics (built-in, replay);
 //! * [`engine`]: the loops; [`audit`]: the deterministic audit;
 //! * [`measure`]: the outer loop's throughput measurement of closed candidates;
-//! * [`runlog`]: the JSONL run log; [`run`]: the `synth run` pipeline.
+//! * [`runlog`]: the JSONL run log; [`run`]: the `synth run` pipeline;
+//! * [`checkpoint`]: checkpoints, `--resume` and Ctrl-C; [`seed`]: what `--seed` means.
 pub mod audit;
 pub mod catalog;
+pub mod checkpoint;
 pub mod development;
 pub mod engine;
 pub mod measure;
@@ -18,4 +20,5 @@ pub mod oracle;
 pub mod proposer;
 pub mod run;
 pub mod runlog;
+pub mod seed;
 pub mod spec;

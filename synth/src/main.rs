@@ -2,6 +2,8 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use synth::oracle::Feedback;
 use synth::run::{run, ProposerKind, RunOptions};
@@ -46,7 +48,9 @@ enum Cmd {
         replay: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "rich")]
         feedback: FeedbackArg,
-        /// Seed (the built-in search is deterministic; recorded for replays).
+        /// Seed: permutes the order in which equally-ranked candidates and
+        /// equally-scored library lemmas are tried (0: catalog order). The
+        /// search is deterministic given the seed; it is recorded in the summary.
         #[arg(long, default_value_t = 0)]
         seed: u64,
         /// Maximum number of candidates tried.
@@ -73,6 +77,10 @@ enum Cmd {
         /// Do not update results/synthesis.json.
         #[arg(long)]
         no_record: bool,
+        /// Continue the interrupted run (Ctrl-C) from the checkpoint in the
+        /// output folder (synthesis/checkpoint.json); same spec and options.
+        #[arg(long)]
+        resume: bool,
     },
     /// List the built-in specs and the catalog.
     List,
@@ -105,7 +113,7 @@ fn main() -> Result<()> {
             proposer,
             replay,
             feedback,
-            seed: _,
+            seed,
             budget,
             closed,
             timeout,
@@ -114,6 +122,7 @@ fn main() -> Result<()> {
             measure,
             out,
             no_record,
+            resume,
         } => {
             let proposer = match proposer {
                 ProposerArg::Builtin => ProposerKind::Builtin,
@@ -122,6 +131,9 @@ fn main() -> Result<()> {
                     "the LLM proposer is not available in this build: use --proposer builtin or replay"
                 ),
             };
+            // Ctrl-C: stop at the next oracle call and leave a checkpoint.
+            let interrupt = Arc::new(AtomicBool::new(false));
+            synth::checkpoint::install_sigint(interrupt.clone())?;
             let opts = RunOptions {
                 spec,
                 name,
@@ -140,12 +152,37 @@ fn main() -> Result<()> {
                 record: !no_record,
                 measure,
                 command: std::env::args().collect::<Vec<_>>().join(" "),
+                seed,
+                resume,
+                interrupt: Some(interrupt.clone()),
+                stop_after_rounds: None,
             };
             let bar = indicatif::ProgressBar::new_spinner();
             bar.enable_steady_tick(Duration::from_millis(200));
             let result = run(&opts, &|m| bar.set_message(m.to_string()));
             bar.finish_and_clear();
-            let result = result?;
+            let result = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    if let Some(i) = e.downcast_ref::<synth::checkpoint::Interrupted>() {
+                        let again = if resume {
+                            opts.command.clone()
+                        } else {
+                            format!("{} --resume", opts.command)
+                        };
+                        eprintln!(
+                            "synth: interrupted; checkpoint written to {}.\nTo continue, run the same command with --resume:\n  {again}",
+                            i.checkpoint.display(),
+                        );
+                        std::process::exit(130);
+                    }
+                    if interrupt.load(Ordering::SeqCst) {
+                        eprintln!("synth: interrupted before the search started ({e:#}): nothing to resume");
+                        std::process::exit(130);
+                    }
+                    return Err(e);
+                }
+            };
             println!("{}", serde_json::to_string_pretty(&result.summary)?);
             if result.closed {
                 println!(

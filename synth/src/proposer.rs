@@ -7,6 +7,7 @@
 
 use crate::development::ObKind;
 use crate::oracle::Goals;
+use crate::seed::{order_ties, tie_key};
 use std::collections::{BTreeSet, HashMap};
 
 /// A library lemma and its statement, as printed by Rocq (`Check`).
@@ -80,12 +81,20 @@ pub fn match_score(goal: &str, lemma_statement: &str) -> usize {
 #[derive(Debug, Default)]
 pub struct Builtin {
     hammer: bool,
+    seed: u64,
 }
 
 impl Builtin {
     /// `hammer`: whether CoqHammer's `sauto` is available as a last resort.
     pub fn new(hammer: bool) -> Builtin {
-        Builtin { hammer }
+        Builtin { hammer, seed: 0 }
+    }
+
+    /// `--seed`: permutes library lemmas of equal match score (all of them
+    /// without a goal); seed 0 keeps the catalog order (see [`crate::seed`]).
+    pub fn with_seed(mut self, seed: u64) -> Builtin {
+        self.seed = seed;
+        self
     }
 }
 
@@ -122,10 +131,19 @@ impl Proposer for Builtin {
                 .map(|(i, l)| (match_score(g, &l.statement), i, *l))
                 .filter(|(score, _, _)| *score > 0)
                 .collect();
-            // Highest score first; catalog order breaks ties. Lemmas sharing
-            // nothing with the goal's conclusion are not tried.
-            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            // Highest score first; catalog order (permuted by the seed)
+            // breaks ties. Lemmas sharing nothing with the goal's conclusion
+            // are not tried.
+            let seed = self.seed;
+            scored.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then(tie_key(seed, a.1).cmp(&tie_key(seed, b.1)))
+                    .then(a.1.cmp(&b.1))
+            });
             lemmas = scored.into_iter().map(|(_, _, l)| l).collect();
+        } else if self.seed != 0 {
+            // No goal (binary feedback): every lemma ranks the same.
+            lemmas = order_ties(lemmas, self.seed, |_| ());
         }
         if !trivially_true {
             out.push("exact I.".into());
@@ -220,6 +238,50 @@ mod tests {
         };
         let p = Builtin::new(false).propose(&req);
         assert_eq!(p[1], apply_lemma("get_issued"), "{p:?}");
+    }
+
+    #[test]
+    fn the_seed_permutes_equally_scored_lemmas_only() {
+        let library: Vec<LibraryLemma> = (0..6)
+            .map(|i| LibraryLemma {
+                name: format!("l{i}"),
+                statement: if i == 5 {
+                    "forall X, rel X -> special (issued Ab s) \\/ shared".into()
+                } else {
+                    format!("forall X, rel X -> tie{i} (issued Ab s) \\/ shared")
+                },
+            })
+            .collect();
+        let goals = crate::oracle::parse_show(
+            "1 goal\n  \n  ============================\n  special (issued Ab s) \\/ shared\n",
+        )
+        .unwrap();
+        let req = Request {
+            lemma: "c1_holds_at_get",
+            kind: ObKind::LocalGet(1),
+            goal: Some(&goals),
+            library: &library,
+            remembered: &[],
+            switches: &[],
+        };
+        let base = Builtin::new(false).propose(&req);
+        assert_eq!(Builtin::new(false).with_seed(0).propose(&req), base);
+        // The best match stays first whatever the seed; the ties move.
+        assert_eq!(base[1], apply_lemma("l5"), "{base:?}");
+        assert_eq!(base[2], apply_lemma("l0"), "{base:?}");
+        let mut moved = false;
+        for seed in 1..20 {
+            let p = Builtin::new(false).with_seed(seed).propose(&req);
+            assert_eq!(p, Builtin::new(false).with_seed(seed).propose(&req));
+            assert_eq!(p[1], apply_lemma("l5"), "seed {seed}: {p:?}");
+            let mut a = p.clone();
+            let mut b = base.clone();
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "a permutation of the same tactics");
+            moved |= p != base;
+        }
+        assert!(moved, "some seed reorders the tied lemmas");
     }
 
     #[test]

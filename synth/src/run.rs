@@ -6,8 +6,23 @@
 //! * `rocq/store.json`, `rocq/store.ml`: Rocq's JSON (MiniML) and OCaml extractions;
 //! * `synthesis/run.jsonl`: every move and oracle verdict;
 //! * `synthesis/summary.json`: the run's summary (also merged into
-//!   `results/synthesis.json`).
+//!   `results/synthesis.json`), including the `seed` and whether the run was
+//!   `resumed`;
+//! * `synthesis/checkpoint.json`: only while a run is in progress or after it
+//!   was interrupted (Ctrl-C); `--resume` continues from it (format and
+//!   guarantees in [`crate::checkpoint`]).
+//!
+//! Flags of `synth run` beyond the spec and output folder:
+//! * `--seed N`: permutes the order in which equally-ranked candidates and
+//!   equally-scored library lemmas are tried ([`crate::seed`]); 0 (default)
+//!   is the catalog order. Runs are deterministic given the seed.
+//! * `--resume`: continue the interrupted run whose checkpoint is in the
+//!   output folder, with the same spec and options (a different spec hash,
+//!   seed, proposer, feedback, budget, closed count, representation, timeout
+//!   or catalog is refused, naming the difference). Without `--resume`, an
+//!   existing checkpoint is discarded and the run starts over.
 
+use crate::checkpoint::{Checkpoint, RunKey, Tracker};
 use crate::engine::{extract, rank, synthesize, Closed, Config, PerfHook};
 use crate::oracle::{Feedback, Rocq};
 use crate::proposer::{Builtin, Proposer, Replay};
@@ -16,6 +31,8 @@ use crate::spec::{resolve, SpecSource};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Which proposer to use.
@@ -57,6 +74,15 @@ pub struct RunOptions {
     pub measure: bool,
     /// The command line, for the results file.
     pub command: String,
+    /// `--seed`: permutes equally-ranked candidates and lemmas (0: none).
+    pub seed: u64,
+    /// `--resume`: continue from the checkpoint in the output folder.
+    pub resume: bool,
+    /// Set (e.g. by the Ctrl-C handler) to stop at the next oracle call,
+    /// leaving a checkpoint; `None`: a flag nobody else sets.
+    pub interrupt: Option<Arc<AtomicBool>>,
+    /// Tests: stop (as Ctrl-C does) after this many live oracle rounds.
+    pub stop_after_rounds: Option<usize>,
 }
 
 /// The result of a run, as written to `summary.json`.
@@ -135,12 +161,22 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
     std::fs::create_dir_all(&syn_dir)?;
     let rocq_dir = rocq_dir.canonicalize()?;
     let syn_dir = syn_dir.canonicalize()?;
+    let ck_path = syn_dir.join(crate::checkpoint::FILE_NAME);
+    // Fail fast when there is nothing to resume.
+    let earlier = if opts.resume {
+        Some(Checkpoint::load(&ck_path)?)
+    } else {
+        if ck_path.exists() {
+            tracing::warn!(checkpoint = %ck_path.display(), "starting over: discarding the checkpoint of an earlier run (use --resume to continue it)");
+        }
+        None
+    };
     let work = tempfile::Builder::new().prefix("synth-").tempdir()?;
     let rocq = oracle_for(&opts.root, &spec, work.path(), opts.timeout)?;
-    let log = RunLog::create(&syn_dir.join("run.jsonl"))?;
     let hammer = hammer_available(&rocq);
+    let mut replay_sha256 = None;
     let mut proposer: Box<dyn Proposer> = match opts.proposer {
-        ProposerKind::Builtin => Box::new(Builtin::new(hammer)),
+        ProposerKind::Builtin => Box::new(Builtin::new(hammer).with_seed(opts.seed)),
         ProposerKind::Replay => {
             let p = opts
                 .replay_log
@@ -148,9 +184,37 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
                 .unwrap_or_else(|| syn_dir.join("run.jsonl.replay"));
             let text = std::fs::read_to_string(&p)
                 .with_context(|| format!("reading replay log {}", p.display()))?;
+            replay_sha256 = Some(crate::spec::file_sha256(&p)?);
             Box::new(Replay::from_log(&text)?)
         }
     };
+    let key = RunKey {
+        spec: spec.name.clone(),
+        spec_sha256: spec.sha256.clone(),
+        seed: opts.seed,
+        proposer: proposer.name().to_string(),
+        replay_sha256,
+        feedback: format!("{:?}", opts.feedback).to_lowercase(),
+        max_candidates: opts.max_candidates,
+        closed_wanted: opts.closed_wanted,
+        representation: opts.representation.clone(),
+        timeout_s: opts.timeout.as_secs(),
+        hammer,
+    };
+    let ck = match earlier {
+        Some(_) => Checkpoint::load_for(&ck_path, &key)?,
+        None => Checkpoint::new(key),
+    };
+    let (base_elapsed_s, base_calls) = (ck.elapsed_s, ck.oracle_calls);
+    let log_path = syn_dir.join("run.jsonl");
+    let log = if opts.resume {
+        tracing::info!(checkpoint = %ck_path.display(), next = ck.next, "resuming");
+        RunLog::append(&log_path, (base_elapsed_s * 1000.0) as u64)?
+    } else {
+        RunLog::create(&log_path)?
+    };
+    let interrupt = opts.interrupt.clone().unwrap_or_default();
+    let mut tracker = Tracker::new(ck, ck_path, interrupt, opts.stop_after_rounds, opts.resume);
     let cfg = Config {
         work_dir: work.path().to_path_buf(),
         feedback: opts.feedback,
@@ -159,8 +223,17 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         timeout: opts.timeout,
         hammer,
         representation: opts.representation.clone(),
+        seed: opts.seed,
     };
-    let outcome = synthesize(&rocq, &spec, proposer.as_mut(), &cfg, &log, progress)?;
+    let outcome = synthesize(
+        &rocq,
+        &spec,
+        proposer.as_mut(),
+        &cfg,
+        &log,
+        progress,
+        &mut tracker,
+    )?;
     let ranking = if opts.measure && outcome.closed.len() > 1 {
         progress("measuring closed candidates");
         let mut hook =
@@ -174,7 +247,13 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
     if let Some(c) = shipped {
         std::fs::write(&dev_path, &c.source)?;
         progress("extracting");
-        extract(&rocq, &dev_path, &rocq_dir)?;
+        if let Err(e) = extract(&rocq, &dev_path, &rocq_dir) {
+            // Killed by Ctrl-C: every candidate is decided, resuming redoes this.
+            if tracker.interrupted() {
+                return Err(tracker.stop(rocq.stats().calls));
+            }
+            return Err(e);
+        }
         // Keep only the sources: compiled artefacts are rebuilt on demand.
         for e in std::fs::read_dir(&rocq_dir)?.flatten() {
             let p = e.path();
@@ -196,8 +275,8 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         "spec_file": spec.path.strip_prefix(&opts.root).unwrap_or(&spec.path).display().to_string(),
         "spec_sha256": spec.sha256,
         "closed": shipped.is_some(),
-        "wall_s": (start.elapsed().as_secs_f64() * 10.0).round() / 10.0,
-        "oracle_calls": stats.calls,
+        "wall_s": ((base_elapsed_s + start.elapsed().as_secs_f64()) * 10.0).round() / 10.0,
+        "oracle_calls": base_calls + stats.calls,
         "oracle_cache_hits": stats.cache_hits,
         "candidates_tried": outcome.candidates_tried,
         "obligations": outcome.obligations,
@@ -206,6 +285,8 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         "rejected": outcome.rejected,
         "proposer": proposer.name(),
         "feedback": format!("{:?}", opts.feedback).to_lowercase(),
+        "seed": opts.seed,
+        "resumed": opts.resume,
         "assumptions": shipped.map(|c| c.audit.assumptions.clone()),
     });
     std::fs::write(
@@ -218,6 +299,7 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
     if shipped.is_none() {
         log.write(json!({"move": "give-up", "reasons": outcome.rejected}));
     }
+    tracker.finish();
     Ok(RunResult {
         closed: shipped.is_some(),
         summary,

@@ -12,6 +12,8 @@ use std::time::Instant;
 pub struct RunLog {
     out: Arc<Mutex<BufWriter<File>>>,
     start: Instant,
+    /// Time of earlier sessions (a resumed run continues their clock).
+    offset_ms: u64,
 }
 
 impl RunLog {
@@ -22,6 +24,22 @@ impl RunLog {
         Ok(RunLog {
             out: Arc::new(Mutex::new(BufWriter::new(f))),
             start: Instant::now(),
+            offset_ms: 0,
+        })
+    }
+
+    /// Opens the log of an interrupted run for appending (`--resume`); `t_ms`
+    /// continues from `offset_ms`, the time already spent.
+    pub fn append(path: &Path, offset_ms: u64) -> anyhow::Result<RunLog> {
+        let f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(|e| anyhow::anyhow!("opening {}: {e}", path.display()))?;
+        Ok(RunLog {
+            out: Arc::new(Mutex::new(BufWriter::new(f))),
+            start: Instant::now(),
+            offset_ms,
         })
     }
 
@@ -30,12 +48,36 @@ impl RunLog {
         if let Value::Object(m) = &mut record {
             m.insert(
                 "t_ms".into(),
-                json!(self.start.elapsed().as_millis() as u64),
+                json!(self.offset_ms + self.start.elapsed().as_millis() as u64),
             );
         }
         if let Ok(mut w) = self.out.lock() {
             let _ = writeln!(w, "{record}");
             let _ = w.flush();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn append_continues_the_log_and_its_clock() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("run.jsonl");
+        RunLog::create(&p).unwrap().write(json!({"move": "spec"}));
+        RunLog::append(&p, 5_000)
+            .unwrap()
+            .write(json!({"move": "resume"}));
+        let text = std::fs::read_to_string(&p).unwrap();
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["move"], "spec");
+        assert_eq!(lines[1]["move"], "resume");
+        assert!(lines[1]["t_ms"].as_u64().unwrap() >= 5_000);
     }
 }

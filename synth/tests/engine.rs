@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use synth::checkpoint::{Checkpoint, Interrupted};
 use synth::oracle::Feedback;
 use synth::run::{run, ProposerKind, RunOptions, RunResult};
 
@@ -33,14 +34,14 @@ fn have_rocq() -> bool {
     true
 }
 
-fn synth(
+fn options(
     spec: &str,
     out: &Path,
     proposer: ProposerKind,
     replay: Option<PathBuf>,
     budget: usize,
-) -> anyhow::Result<RunResult> {
-    let opts = RunOptions {
+) -> RunOptions {
+    RunOptions {
         spec: spec.to_string(),
         name: None,
         representation: None,
@@ -55,8 +56,37 @@ fn synth(
         record: false,
         measure: false,
         command: "test".into(),
-    };
-    run(&opts, &|_| {})
+        seed: 0,
+        resume: false,
+        interrupt: None,
+        stop_after_rounds: None,
+    }
+}
+
+fn synth(
+    spec: &str,
+    out: &Path,
+    proposer: ProposerKind,
+    replay: Option<PathBuf>,
+    budget: usize,
+) -> anyhow::Result<RunResult> {
+    run(&options(spec, out, proposer, replay, budget), &|_| {})
+}
+
+/// The `(lemma, tactic)` of every `prove` move of a run log.
+fn proofs(out: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(out.join("synthesis/run.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["move"] == "prove")
+        .map(|v| {
+            (
+                v["lemma"].as_str().unwrap().to_string(),
+                v["tactic"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -96,6 +126,65 @@ fn read_your_writes_is_closed_and_recreates_the_shipped_development() {
     )
     .unwrap();
     assert!(replayed.closed, "{}", replayed.summary);
+}
+
+#[test]
+fn an_interrupted_run_resumes_to_the_same_shipped_development() {
+    if !have_rocq() {
+        return;
+    }
+    let spec = "read-your-writes";
+    let opts = |out: &Path| options(spec, out, ProposerKind::Builtin, None, 16);
+    let full = tempfile::tempdir().unwrap();
+    let uninterrupted = run(&opts(full.path()), &|_| {}).unwrap();
+    assert!(uninterrupted.closed, "{}", uninterrupted.summary);
+    assert!(!full.path().join("synthesis/checkpoint.json").exists());
+
+    // Stopped after 2 oracle rounds: the path Ctrl-C takes.
+    let part = tempfile::tempdir().unwrap();
+    let mut o = opts(part.path());
+    o.stop_after_rounds = Some(2);
+    let e = run(&o, &|_| {}).err().expect("the run must stop");
+    let stop = e
+        .downcast_ref::<Interrupted>()
+        .unwrap_or_else(|| panic!("not an interruption: {e:#}"));
+    assert!(e.to_string().contains("--resume"), "{e}");
+    let ck = Checkpoint::load(&stop.checkpoint).unwrap();
+    assert!(ck.interrupted && ck.rounds_done == 2, "{ck:?}");
+    assert!(!part.path().join("rocq/Development.v").exists());
+
+    // A resume with other options is refused, naming the difference.
+    let mut other = opts(part.path());
+    other.resume = true;
+    other.seed = 5;
+    let e = run(&other, &|_| {}).err().expect("mismatch").to_string();
+    assert!(e.contains("seed: checkpoint 0, this run 5"), "{e}");
+
+    // Resumed, interrupted again 3 rounds later, then resumed to the end.
+    let mut again = opts(part.path());
+    again.resume = true;
+    again.stop_after_rounds = Some(3);
+    let e = run(&again, &|_| {}).err().expect("the run must stop again");
+    assert!(e.is::<Interrupted>(), "{e:#}");
+    assert_eq!(Checkpoint::load(&stop.checkpoint).unwrap().rounds_done, 5);
+    let mut last = opts(part.path());
+    last.resume = true;
+    let resumed = run(&last, &|_| {}).unwrap();
+    assert!(resumed.closed, "{}", resumed.summary);
+    assert_eq!(resumed.summary["resumed"], true);
+    assert_eq!(
+        resumed.summary["shipped_candidate"],
+        uninterrupted.summary["shipped_candidate"]
+    );
+    assert_eq!(
+        resumed.summary["rejected"],
+        uninterrupted.summary["rejected"]
+    );
+    let dev = |d: &Path| std::fs::read_to_string(d.join("rocq/Development.v")).unwrap();
+    assert_eq!(dev(part.path()), dev(full.path()));
+    assert!(!part.path().join("synthesis/checkpoint.json").exists());
+    // The appended log proves the same lemmas with the same tactics, once.
+    assert_eq!(proofs(part.path()), proofs(full.path()));
 }
 
 #[test]
