@@ -727,6 +727,59 @@ mod tests {
     }
 
     #[test]
+    fn a_closed_candidate_is_rebuilt_from_its_checkpoint_record() {
+        let pool = candidate_pool(None);
+        let spec = closed(0).development.spec;
+        let mut dev = Development::new(spec.clone(), pool[1].clone(), 1);
+        let rounds = vec![vec![
+            Attempt {
+                lemma: "base_init".into(),
+                tactic: "exact I.".into(),
+                ok: true,
+                error: String::new(),
+            },
+            Attempt {
+                lemma: "base_put".into(),
+                tactic: "eauto.".into(),
+                ok: false,
+                error: "timeout".into(),
+            },
+        ]];
+        for a in rounds.iter().flatten() {
+            let kind = ObKind::all(1)
+                .into_iter()
+                .find(|k| k.lemma_name() == a.lemma)
+                .unwrap();
+            apply_attempt(
+                &mut dev,
+                kind,
+                a,
+                &mut BTreeMap::new(),
+                &mut HashMap::new(),
+                &|_| {},
+            );
+        }
+        let mut rec = ClosedRecord {
+            index: 1,
+            candidate: pool[1].name(),
+            rounds,
+            source: dev.render(),
+            audit_passed: true,
+            audit_problems: vec![],
+            assumptions: vec![],
+        };
+        let back = restore_closed(&spec, &pool, 1, &rec).unwrap();
+        assert_eq!(back.source, rec.source);
+        assert_eq!(back.development.history.len(), dev.history.len());
+        assert_eq!(back.development.open(), dev.open());
+        rec.source.push_str("(* edited *)");
+        let e = restore_closed(&spec, &pool, 1, &rec).unwrap_err();
+        assert!(e.to_string().contains("does not rebuild"), "{e}");
+        rec.index = 0;
+        assert!(restore_closed(&spec, &pool, 1, &rec).is_err());
+    }
+
+    #[test]
     fn measured_candidates_rank_by_throughput_before_unmeasured_ones() {
         let cs = vec![closed(0), closed(1), closed(2)];
         let r = rank(&cs, &mut Table(vec![Some(10.0), None, Some(30.0)]));

@@ -177,7 +177,7 @@ fn main() -> Result<()> {
                         std::process::exit(130);
                     }
                     if interrupt.load(Ordering::SeqCst) {
-                        eprintln!("synth: interrupted before the search started ({e:#}): nothing to resume");
+                        eprintln!("synth: interrupted before the search started ({e:#}); no new checkpoint written");
                         std::process::exit(130);
                     }
                     return Err(e);

@@ -174,6 +174,14 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
     let work = tempfile::Builder::new().prefix("synth-").tempdir()?;
     let rocq = oracle_for(&opts.root, &spec, work.path(), opts.timeout)?;
     let hammer = hammer_available(&rocq);
+    // A probe killed by Ctrl-C would record CoqHammer as missing.
+    if opts
+        .interrupt
+        .as_ref()
+        .is_some_and(|f| f.load(std::sync::atomic::Ordering::SeqCst))
+    {
+        bail!("interrupted while setting up the checker");
+    }
     let mut replay_sha256 = None;
     let mut proposer: Box<dyn Proposer> = match opts.proposer {
         ProposerKind::Builtin => Box::new(Builtin::new(hammer).with_seed(opts.seed)),
