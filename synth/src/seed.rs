@@ -105,5 +105,12 @@ mod candidate_order_tests {
             b.sort();
             assert_eq!(a, b);
         }
+        let ranks = rank(0);
+        let has_ties = ranks.windows(2).any(|w| w[0] == w[1]);
+        assert!(has_ties, "the catalog has equally-ranked candidates");
+        assert!(
+            (1..20).any(|s| names(s) != catalog),
+            "some seed reorders them"
+        );
     }
 }
