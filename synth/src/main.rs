@@ -53,8 +53,10 @@ enum Cmd {
         /// search is deterministic given the seed; it is recorded in the summary.
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Maximum number of candidates tried.
-        #[arg(long, default_value_t = 32)]
+        /// Maximum number of candidates considered, in catalog order (a
+        /// candidate skipped because its mechanism variant is already stuck
+        /// counts too); the default covers the whole catalog.
+        #[arg(long, default_value_t = 64)]
         budget: usize,
         /// Closed candidates to collect before ranking them.
         #[arg(long, default_value_t = 1)]

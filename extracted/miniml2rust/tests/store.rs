@@ -32,38 +32,38 @@ Fixpoint dominates (a b : list nat) : bool :=
   | _, [] => true
   | [], _ :: _ => false
   end.
-Fixpoint assoc {K V} (eqb : K -> K -> bool) (k : K) (l : list (K * V)) : option V :=
-  match l with [] => None | (k', v) :: t => if eqb k k' then Some v else assoc eqb k t end.
+Fixpoint assoc {K V} (kcmp : K -> K -> comparison) (k : K) (l : list (K * V)) : option V :=
+  match l with [] => None | (k', v) :: t => match kcmp k k' with Eq => Some v | _ => assoc kcmp k t end end.
 Definition init {K V} (n me : nat) : state K V := mkst me (repeat 0 n) [].
 Definition token0 (n : nat) : token := repeat 0 n.
-Definition put {K V} (eqb : K -> K -> bool) (s : state K V) (t : token) (k : K) (v : V)
+Definition put {K V} (kcmp : K -> K -> comparison) (s : state K V) (t : token) (k : K) (v : V)
   : option (state K V * token * msg K V) :=
   let c := S (nth (me s) (vc s) 0) in
   let vc' := upd_nth (me s) c (vc s) in
   Some (mkst (me s) vc' ((k, v) :: kvs s), vmax t vc', Upd (me s) c k v).
-Definition get {K V} (eqb : K -> K -> bool) (s : state K V) (t : token) (k : K)
+Definition get {K V} (kcmp : K -> K -> comparison) (s : state K V) (t : token) (k : K)
   : option (option V * token) :=
-  if dominates (vc s) t then Some (assoc eqb k (kvs s), vmax t (vc s)) else None.
+  if dominates (vc s) t then Some (assoc kcmp k (kvs s), vmax t (vc s)) else None.
 Definition deliverable {K V} (s : state K V) (m : msg K V) : bool :=
   match m with Upd o c _ _ => Nat.eqb c (S (nth o (vc s) 0)) end.
-Definition apply {K V} (eqb : K -> K -> bool) (s : state K V) (m : msg K V) : state K V :=
+Definition apply {K V} (kcmp : K -> K -> comparison) (s : state K V) (m : msg K V) : state K V :=
   match m with Upd o c k v => mkst (me s) (upd_nth o c (vc s)) ((k, v) :: kvs s) end.
 Definition scenario :=
   let s0 := @init nat nat 2 0 in let s1 := @init nat nat 2 1 in
   let t := token0 2 in
-  match put Nat.eqb s0 t 1 100 with
+  match put Nat.compare s0 t 1 100 with
   | None => None
   | Some (s0', t1, m1) =>
-    match put Nat.eqb s0' t1 2 200 with
+    match put Nat.compare s0' t1 2 200 with
     | None => None
     | Some (s0'', t2, m2) =>
       let before := deliverable s1 m2 in
-      let g1 := option_map fst (get Nat.eqb s1 t2 1) in
-      let s1' := apply Nat.eqb s1 m1 in
+      let g1 := option_map fst (get Nat.compare s1 t2 1) in
+      let s1' := apply Nat.compare s1 m1 in
       let after := deliverable s1' m2 in
-      let s1'' := apply Nat.eqb s1' m2 in
-      Some (before, after, g1, option_map fst (get Nat.eqb s1'' t2 1),
-            option_map fst (get Nat.eqb s1'' t2 2), option_map fst (get Nat.eqb s0'' t 3), t2)
+      let s1'' := apply Nat.compare s1' m2 in
+      Some (before, after, g1, option_map fst (get Nat.compare s1'' t2 1),
+            option_map fst (get Nat.compare s1'' t2 2), option_map fst (get Nat.compare s0'' t 3), t2)
     end
   end.
 Compute scenario.
@@ -166,8 +166,8 @@ fn store_convention_violations_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     // `get` has the wrong type (returns a bare option V).
     let src = TOY.replace(
-        "Definition get {K V} (eqb : K -> K -> bool) (s : state K V) (t : token) (k : K)\n  : option (option V * token) :=\n  if dominates (vc s) t then Some (assoc eqb k (kvs s), vmax t (vc s)) else None.",
-        "Definition get {K V} (eqb : K -> K -> bool) (s : state K V) (t : token) (k : K) : option V := assoc eqb k (kvs s).",
+        "Definition get {K V} (kcmp : K -> K -> comparison) (s : state K V) (t : token) (k : K)\n  : option (option V * token) :=\n  if dominates (vc s) t then Some (assoc kcmp k (kvs s), vmax t (vc s)) else None.",
+        "Definition get {K V} (kcmp : K -> K -> comparison) (s : state K V) (t : token) (k : K) : option V := assoc kcmp k (kvs s).",
     );
     assert_ne!(src, TOY);
     let src = src

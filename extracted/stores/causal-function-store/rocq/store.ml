@@ -24,6 +24,11 @@ type 'a list =
 | Nil
 | Cons of 'a * 'a list
 
+type comparison =
+| Eq
+| Lt
+| Gt
+
 module Nat =
  struct
   (** val eqb : nat -> nat -> bool **)
@@ -96,6 +101,13 @@ let rec seq start = function
 | O -> Nil
 | S len0 -> Cons (start, (seq (S start) len0))
 
+(** val keq : ('a1 -> 'a1 -> comparison) -> 'a1 -> 'a1 -> bool **)
+
+let keq kcmp a b =
+  match kcmp a b with
+  | Eq -> True
+  | _ -> False
+
 type stamp = (nat, nat) prod
 
 type 'k write = { wid : nat; wkey : 'k; worig : nat; wsess : nat;
@@ -121,18 +133,18 @@ module type ALGORITHM =
   val token0 : nat -> token
 
   val put :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
     ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
   val get :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2 option,
-    token) prod option
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+    option, token) prod option
 
   val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
 
   val apply :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1, 'a2)
-    state
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
+    'a2) state
  end
 
 module Concrete =
@@ -198,9 +210,10 @@ module type REP =
 
   val empty : ('a1, 'a2) t
 
-  val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
+  val find : ('a1 -> 'a1 -> comparison) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
 
-  val add : ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
+  val add :
+    ('a1 -> 'a1 -> comparison) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
  end
 
 module FunctionStore =
@@ -212,16 +225,17 @@ module FunctionStore =
   let empty _ =
     None
 
-  (** val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option **)
+  (** val find :
+      ('a1 -> 'a1 -> comparison) -> 'a1 -> ('a1, 'a2) t -> 'a2 option **)
 
   let find _ k s =
     s k
 
   (** val add :
-      ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t **)
+      ('a1 -> 'a1 -> comparison) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t **)
 
-  let add eqb0 k v s k' =
-    match eqb0 k k' with
+  let add kcmp k v s k' =
+    match keq kcmp k k' with
     | True -> Some v
     | False -> s k'
  end
@@ -336,10 +350,10 @@ module CausalVectors =
     Nil
 
   (** val put :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
-      ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option **)
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2
+      -> ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option **)
 
-  let put eqb0 st tk k v =
+  let put kcmp st tk k v =
     match match P.put_guard with
           | True -> negb (vle tk (clock st))
           | False -> False with
@@ -347,18 +361,18 @@ module CausalVectors =
     | False ->
       let sq = S (nth (me st) (clock st) O) in
       Some (Pair ((Pair ({ me = (me st); clock =
-      (vset (clock st) (me st) sq); store = (R.add eqb0 k v (store st)) },
+      (vset (clock st) (me st) sq); store = (R.add kcmp k v (store st)) },
       (vset tk (me st) sq))), { morig = (me st); mseq = sq; mdeps =
       (clock st); mkey = k; mval = v }))
 
   (** val get :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
       option, token) prod option **)
 
-  let get eqb0 st tk k =
+  let get kcmp st tk k =
     match vle tk (clock st) with
     | True ->
-      Some (Pair ((R.find eqb0 k (store st)),
+      Some (Pair ((R.find kcmp k (store st)),
         (match P.get_merge with
          | True -> vmax tk (clock st)
          | False -> tk)))
@@ -372,12 +386,12 @@ module CausalVectors =
     | False -> False
 
   (** val apply :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
-      'a2) state **)
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg ->
+      ('a1, 'a2) state **)
 
-  let apply eqb0 st m =
+  let apply kcmp st m =
     { me = (me st); clock = (vset (clock st) (morig m) (mseq m)); store =
-      (R.add eqb0 (mkey m) (mval m) (store st)) }
+      (R.add kcmp (mkey m) (mval m) (store st)) }
  end
 
 module CausalVectorsProofs =

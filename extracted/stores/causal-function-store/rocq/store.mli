@@ -20,6 +20,11 @@ type 'a list =
 | Nil
 | Cons of 'a * 'a list
 
+type comparison =
+| Eq
+| Lt
+| Gt
+
 module Nat :
  sig
   val eqb : nat -> nat -> bool
@@ -38,6 +43,8 @@ val filter : ('a1 -> bool) -> 'a1 list -> 'a1 list
 val find : ('a1 -> bool) -> 'a1 list -> 'a1 option
 
 val seq : nat -> nat -> nat list
+
+val keq : ('a1 -> 'a1 -> comparison) -> 'a1 -> 'a1 -> bool
 
 type stamp = (nat, nat) prod
 
@@ -64,18 +71,18 @@ module type ALGORITHM =
   val token0 : nat -> token
 
   val put :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
     ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
   val get :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2 option,
-    token) prod option
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+    option, token) prod option
 
   val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
 
   val apply :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1, 'a2)
-    state
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
+    'a2) state
  end
 
 module Concrete :
@@ -131,9 +138,10 @@ module type REP =
 
   val empty : ('a1, 'a2) t
 
-  val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
+  val find : ('a1 -> 'a1 -> comparison) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
 
-  val add : ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
+  val add :
+    ('a1 -> 'a1 -> comparison) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
  end
 
 module FunctionStore :
@@ -142,9 +150,10 @@ module FunctionStore :
 
   val empty : ('a1, 'a2) t
 
-  val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
+  val find : ('a1 -> 'a1 -> comparison) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
 
-  val add : ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
+  val add :
+    ('a1 -> 'a1 -> comparison) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
  end
 
 val vset : nat list -> nat -> nat -> nat list
@@ -196,18 +205,18 @@ module CausalVectors :
   val token0 : nat -> token
 
   val put :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
     ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
   val get :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2 option,
-    token) prod option
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+    option, token) prod option
 
   val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
 
   val apply :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1, 'a2)
-    state
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
+    'a2) state
  end
 
 module CausalVectorsProofs :
@@ -248,18 +257,18 @@ module CausalVectorsProofs :
     val token0 : nat -> token
 
     val put :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
-      ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2
+      -> ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
     val get :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
       option, token) prod option
 
     val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
 
     val apply :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
-      'a2) state
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg ->
+      ('a1, 'a2) state
    end
 
   module Ref :
@@ -340,18 +349,18 @@ module Proofs :
     val token0 : nat -> token
 
     val put :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
-      ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2
+      -> ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
     val get :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
       option, token) prod option
 
     val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
 
     val apply :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
-      'a2) state
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg ->
+      ('a1, 'a2) state
    end
 
   module Ref :

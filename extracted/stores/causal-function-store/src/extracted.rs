@@ -163,6 +163,20 @@ pub fn seq(start: u64, len: u64) -> rt::List<u64> {
     }
 }
 
+/// `keq`.
+pub fn keq<T1: Clone + 'static>(
+    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
+    a: T1,
+    b: T1,
+) -> bool {
+    {
+        match kcmp(&a, &b) {
+            std::cmp::Ordering::Equal => true,
+            _ => false,
+        }
+    }
+}
+
 /// `empty`.
 pub fn empty<T1: Clone + 'static, T2: Clone + 'static>(_x: T1) -> Option<T2> {
     Option::<T2>::None
@@ -170,7 +184,7 @@ pub fn empty<T1: Clone + 'static, T2: Clone + 'static>(_x: T1) -> Option<T2> {
 
 /// `find0`.
 pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
-    _x: &dyn Fn(&T1, &T1) -> bool,
+    _x: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
     k: T1,
     s: &dyn Fn(&T1) -> Option<T2>,
 ) -> Option<T2> {
@@ -179,14 +193,14 @@ pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `add`.
 pub fn add<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: &dyn Fn(&T1, &T1) -> bool,
+    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
     k: T1,
     v: T2,
     s: &dyn Fn(&T1) -> Option<T2>,
     k_p: T1,
 ) -> Option<T2> {
     {
-        match eqb0(&k, &k_p) {
+        match keq::<T1>(kcmp, k, k_p.clone()) {
             true => Some(v),
             false => s(&k_p),
         }
@@ -347,7 +361,7 @@ pub fn token0(_x: u64) -> rt::List<u64> {
 
 /// `put`.
 pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> bool>>,
+    kcmp: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> std::cmp::Ordering>>,
     st: StateP<T1, T2>,
     tk: rt::List<u64>,
     k: T1,
@@ -401,7 +415,7 @@ pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
                                 sq.clone(),
                             ),
                             {
-                                let __arg = eqb0;
+                                let __arg = kcmp;
                                 let __arg_1 = k.clone();
                                 let __arg_2 = v.clone();
                                 let __arg_3 = {
@@ -418,7 +432,7 @@ pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
                                         add::<T1, T2>(
                                             &{
                                                 let __f = __arg.clone();
-                                                move |__a: &T1, __a_1: &T1| -> bool {
+                                                move |__a: &T1, __a_1: &T1| -> std::cmp::Ordering {
                                                     __f(__a.clone())(__a_1.clone())
                                                 }
                                             },
@@ -470,7 +484,7 @@ pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `get`.
 pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: &dyn Fn(&T1, &T1) -> bool,
+    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
     st: StateP<T1, T2>,
     tk: rt::List<u64>,
     k: T1,
@@ -482,7 +496,7 @@ pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
             }
         }) {
             true => Some((
-                find0::<T1, T2>(eqb0, k, &{
+                find0::<T1, T2>(kcmp, k, &{
                     let __f = {
                         match st.clone() {
                             StateP::MkSt(_, _, store0) => store0,
@@ -559,7 +573,7 @@ pub fn deliverable<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `apply`.
 pub fn apply<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> bool>>,
+    kcmp: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> std::cmp::Ordering>>,
     st: StateP<T1, T2>,
     m: MsgP<T1, T2>,
 ) -> StateP<T1, T2> {
@@ -587,7 +601,7 @@ pub fn apply<T1: Clone + 'static, T2: Clone + 'static>(
             },
         ),
         {
-            let __arg = eqb0;
+            let __arg = kcmp;
             let __arg_1 = {
                 match m.clone() {
                     MsgP::MkMsg(_, _, _, mkey0, _) => mkey0,
@@ -612,7 +626,9 @@ pub fn apply<T1: Clone + 'static, T2: Clone + 'static>(
                     add::<T1, T2>(
                         &{
                             let __f = __arg.clone();
-                            move |__a: &T1, __a_1: &T1| -> bool { __f(__a.clone())(__a_1.clone()) }
+                            move |__a: &T1, __a_1: &T1| -> std::cmp::Ordering {
+                                __f(__a.clone())(__a_1.clone())
+                            }
                         },
                         __arg_1.clone(),
                         __arg_2.clone(),

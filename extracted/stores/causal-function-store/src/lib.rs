@@ -3,8 +3,8 @@
 //! [`Algorithm`] implements [`kv_store_api::Store`] by calling the
 //! extracted functions of [`extracted`] (translated from the verified
 //! Rocq module) at keys `Rc<K>` and values `Rc<V>` (shared, so copies
-//! inside the extracted code never copy a key or a value) with key
-//! equality `|a, b| **a == **b`.
+//! inside the extracted code never copy a key or a value) with the key
+//! comparison `|a, b| (**a).cmp(&**b)`, a total order as `key_order` asks.
 
 #![forbid(unsafe_code)]
 
@@ -21,16 +21,18 @@ use std::rc::Rc;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Algorithm;
 
-/// Curried key equality, as the extracted functions take it.
-type KeyEq<K> = Rc<dyn Fn(Rc<K>) -> Rc<dyn Fn(Rc<K>) -> bool>>;
+/// Curried key comparison, as the extracted functions take it.
+type KeyCmp<K> = Rc<dyn Fn(Rc<K>) -> Rc<dyn Fn(Rc<K>) -> std::cmp::Ordering>>;
 
-fn key_eq<K: Eq + 'static>() -> KeyEq<K> {
-    Rc::new(|a: Rc<K>| Rc::new(move |b: Rc<K>| *a == *b) as Rc<dyn Fn(Rc<K>) -> bool>)
+fn key_cmp<K: Ord + 'static>() -> KeyCmp<K> {
+    Rc::new(|a: Rc<K>| {
+        Rc::new(move |b: Rc<K>| (*a).cmp(&*b)) as Rc<dyn Fn(Rc<K>) -> std::cmp::Ordering>
+    })
 }
 
-/// Key equality, passed uncurried and by reference.
-fn key_eq_ref<K: Eq>(a: &Rc<K>, b: &Rc<K>) -> bool {
-    **a == **b
+/// Key comparison, passed uncurried and by reference.
+fn key_cmp_ref<K: Ord>(a: &Rc<K>, b: &Rc<K>) -> std::cmp::Ordering {
+    (**a).cmp(&**b)
 }
 
 /// State of one replica. It is taken out and put back around `apply`, so
@@ -57,7 +59,7 @@ impl<K, V> Replica<K, V> {
 
 impl<K, V> Store<K, V> for Algorithm
 where
-    K: Clone + Eq + Debug + Serialize + DeserializeOwned + 'static,
+    K: Clone + Ord + Debug + Serialize + DeserializeOwned + 'static,
     V: Clone + Debug + Serialize + DeserializeOwned + 'static,
 {
     type State = Replica<K, V>;
@@ -87,7 +89,7 @@ where
         // a (shallow, `Rc`-sharing) copy.
         let cur = st.current().clone();
         let ((next, tok), msg) =
-            extracted::put(key_eq(), cur, tok.clone(), Rc::new(key), Rc::new(val))?;
+            extracted::put(key_cmp(), cur, tok.clone(), Rc::new(key), Rc::new(val))?;
         st.st = Some(next);
         Some((tok, msg))
     }
@@ -99,7 +101,7 @@ where
         key: &K,
     ) -> Option<(Option<V>, Self::Token)> {
         let (val, tok) = extracted::get(
-            &key_eq_ref::<K>,
+            &key_cmp_ref::<K>,
             st.current().clone(),
             tok.clone(),
             Rc::new(key.clone()),
@@ -116,7 +118,7 @@ where
             .st
             .take()
             .expect("replica state lost: extracted code panicked during apply");
-        st.st = Some(extracted::apply(key_eq(), cur, msg));
+        st.st = Some(extracted::apply(key_cmp(), cur, msg));
     }
 }
 

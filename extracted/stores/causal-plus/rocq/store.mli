@@ -26,6 +26,17 @@ type 'a list =
 | Nil
 | Cons of 'a * 'a list
 
+type comparison =
+| Eq
+| Lt
+| Gt
+
+val leb : nat -> nat -> bool
+
+val ltb : nat -> nat -> bool
+
+val max : nat -> nat -> nat
+
 module Nat :
  sig
   val eqb : nat -> nat -> bool
@@ -72,18 +83,18 @@ module type ALGORITHM =
   val token0 : nat -> token
 
   val put :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
     ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
   val get :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2 option,
-    token) prod option
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+    option, token) prod option
 
   val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
 
   val apply :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1, 'a2)
-    state
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
+    'a2) state
  end
 
 module Concrete :
@@ -139,20 +150,42 @@ module type REP =
 
   val empty : ('a1, 'a2) t
 
-  val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
+  val find : ('a1 -> 'a1 -> comparison) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
 
-  val add : ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
+  val add :
+    ('a1 -> 'a1 -> comparison) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
  end
 
-module AssocList :
+module AvlTree :
  sig
-  type ('k, 'v) t = ('k, 'v) prod list
+  type ('k, 'v) tree =
+  | Leaf
+  | Node of ('k, 'v) tree * 'k * 'v * ('k, 'v) tree * nat
+
+  val tree_rect :
+    'a3 -> (('a1, 'a2) tree -> 'a3 -> 'a1 -> 'a2 -> ('a1, 'a2) tree -> 'a3 ->
+    nat -> 'a3) -> ('a1, 'a2) tree -> 'a3
+
+  val tree_rec :
+    'a3 -> (('a1, 'a2) tree -> 'a3 -> 'a1 -> 'a2 -> ('a1, 'a2) tree -> 'a3 ->
+    nat -> 'a3) -> ('a1, 'a2) tree -> 'a3
+
+  type ('k, 'v) t = ('k, 'v) tree
 
   val empty : ('a1, 'a2) t
 
-  val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
+  val height : ('a1, 'a2) tree -> nat
 
-  val add : ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
+  val create :
+    ('a1, 'a2) tree -> 'a1 -> 'a2 -> ('a1, 'a2) tree -> ('a1, 'a2) tree
+
+  val bal :
+    ('a1, 'a2) tree -> 'a1 -> 'a2 -> ('a1, 'a2) tree -> ('a1, 'a2) tree
+
+  val find : ('a1 -> 'a1 -> comparison) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
+
+  val add :
+    ('a1 -> 'a1 -> comparison) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
  end
 
 val stamp_ltb : stamp -> stamp -> bool
@@ -211,20 +244,20 @@ module CausalLww :
   val token0 : nat -> token
 
   val put :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
     ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
   val get :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2 option,
-    token) prod option
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+    option, token) prod option
 
   val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
 
   val newer : (nat, nat) prod -> ((nat, nat) prod, 'a1) prod option -> bool
 
   val apply :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1, 'a2)
-    state
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
+    'a2) state
  end
 
 module CausalLwwProofs :
@@ -270,11 +303,11 @@ module CausalLwwProofs :
     val token0 : nat -> token
 
     val put :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
-      ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2
+      -> ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
     val get :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
       option, token) prod option
 
     val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
@@ -282,8 +315,8 @@ module CausalLwwProofs :
     val newer : (nat, nat) prod -> ((nat, nat) prod, 'a1) prod option -> bool
 
     val apply :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
-      'a2) state
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg ->
+      ('a1, 'a2) state
    end
 
   module Ref :
@@ -335,7 +368,7 @@ module Proofs :
    sig
     type ('k, 'v) state' = { me : nat; clock : nat list; lt : nat;
                              store : ('k, ((nat, nat) prod, 'v) prod)
-                                     AssocList.t }
+                                     AvlTree.t }
 
     val me : ('a1, 'a2) state' -> nat
 
@@ -344,7 +377,7 @@ module Proofs :
     val lt : ('a1, 'a2) state' -> nat
 
     val store :
-      ('a1, 'a2) state' -> ('a1, ((nat, nat) prod, 'a2) prod) AssocList.t
+      ('a1, 'a2) state' -> ('a1, ((nat, nat) prod, 'a2) prod) AvlTree.t
 
     type ('k, 'v) state = ('k, 'v) state'
 
@@ -372,11 +405,11 @@ module Proofs :
     val token0 : nat -> token
 
     val put :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
-      ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2
+      -> ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
     val get :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
       option, token) prod option
 
     val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
@@ -384,8 +417,8 @@ module Proofs :
     val newer : (nat, nat) prod -> ((nat, nat) prod, 'a1) prod option -> bool
 
     val apply :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
-      'a2) state
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg ->
+      ('a1, 'a2) state
    end
 
   module Ref :

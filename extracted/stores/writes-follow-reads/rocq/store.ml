@@ -24,6 +24,34 @@ type 'a list =
 | Nil
 | Cons of 'a * 'a list
 
+type comparison =
+| Eq
+| Lt
+| Gt
+
+(** val leb : nat -> nat -> bool **)
+
+let rec leb n m =
+  match n with
+  | O -> True
+  | S n' -> (match m with
+             | O -> False
+             | S m' -> leb n' m')
+
+(** val ltb : nat -> nat -> bool **)
+
+let ltb n m =
+  leb (S n) m
+
+(** val max : nat -> nat -> nat **)
+
+let rec max n m =
+  match n with
+  | O -> m
+  | S n' -> (match m with
+             | O -> n
+             | S m' -> S (max n' m'))
+
 module Nat =
  struct
   (** val eqb : nat -> nat -> bool **)
@@ -121,18 +149,18 @@ module type ALGORITHM =
   val token0 : nat -> token
 
   val put :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
     ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
   val get :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2 option,
-    token) prod option
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+    option, token) prod option
 
   val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
 
   val apply :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1, 'a2)
-    state
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
+    'a2) state
  end
 
 module Concrete =
@@ -198,40 +226,107 @@ module type REP =
 
   val empty : ('a1, 'a2) t
 
-  val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
+  val find : ('a1 -> 'a1 -> comparison) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
 
-  val add : ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
+  val add :
+    ('a1 -> 'a1 -> comparison) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
  end
 
-module AssocList =
+module AvlTree =
  struct
-  type ('k, 'v) t = ('k, 'v) prod list
+  type ('k, 'v) tree =
+  | Leaf
+  | Node of ('k, 'v) tree * 'k * 'v * ('k, 'v) tree * nat
+
+  (** val tree_rect :
+      'a3 -> (('a1, 'a2) tree -> 'a3 -> 'a1 -> 'a2 -> ('a1, 'a2) tree -> 'a3
+      -> nat -> 'a3) -> ('a1, 'a2) tree -> 'a3 **)
+
+  let rec tree_rect f f0 = function
+  | Leaf -> f
+  | Node (t1, y, y0, t2, n) ->
+    f0 t1 (tree_rect f f0 t1) y y0 t2 (tree_rect f f0 t2) n
+
+  (** val tree_rec :
+      'a3 -> (('a1, 'a2) tree -> 'a3 -> 'a1 -> 'a2 -> ('a1, 'a2) tree -> 'a3
+      -> nat -> 'a3) -> ('a1, 'a2) tree -> 'a3 **)
+
+  let rec tree_rec f f0 = function
+  | Leaf -> f
+  | Node (t1, y, y0, t2, n) ->
+    f0 t1 (tree_rec f f0 t1) y y0 t2 (tree_rec f f0 t2) n
+
+  type ('k, 'v) t = ('k, 'v) tree
 
   (** val empty : ('a1, 'a2) t **)
 
   let empty =
-    Nil
+    Leaf
 
-  (** val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option **)
+  (** val height : ('a1, 'a2) tree -> nat **)
 
-  let rec find eqb0 k = function
-  | Nil -> None
-  | Cons (p, s') ->
-    let Pair (k', v) = p in
-    (match eqb0 k' k with
-     | True -> Some v
-     | False -> find eqb0 k s')
+  let height = function
+  | Leaf -> O
+  | Node (_, _, _, _, h) -> h
+
+  (** val create :
+      ('a1, 'a2) tree -> 'a1 -> 'a2 -> ('a1, 'a2) tree -> ('a1, 'a2) tree **)
+
+  let create l k v r =
+    Node (l, k, v, r, (S (max (height l) (height r))))
+
+  (** val bal :
+      ('a1, 'a2) tree -> 'a1 -> 'a2 -> ('a1, 'a2) tree -> ('a1, 'a2) tree **)
+
+  let bal l k v r =
+    match ltb (S (height r)) (height l) with
+    | True ->
+      (match l with
+       | Leaf -> create l k v r
+       | Node (ll, lk, lv, lr, _) ->
+         (match leb (height lr) (height ll) with
+          | True -> create ll lk lv (create lr k v r)
+          | False ->
+            (match lr with
+             | Leaf -> create l k v r
+             | Node (lrl, lrk, lrv, lrr, _) ->
+               create (create ll lk lv lrl) lrk lrv (create lrr k v r))))
+    | False ->
+      (match ltb (S (height l)) (height r) with
+       | True ->
+         (match r with
+          | Leaf -> create l k v r
+          | Node (rl, rk, rv, rr, _) ->
+            (match leb (height rl) (height rr) with
+             | True -> create (create l k v rl) rk rv rr
+             | False ->
+               (match rl with
+                | Leaf -> create l k v r
+                | Node (rll, rlk, rlv, rlr, _) ->
+                  create (create l k v rll) rlk rlv (create rlr rk rv rr))))
+       | False -> create l k v r)
+
+  (** val find :
+      ('a1 -> 'a1 -> comparison) -> 'a1 -> ('a1, 'a2) t -> 'a2 option **)
+
+  let rec find kcmp k = function
+  | Leaf -> None
+  | Node (l, x, v, r, _) ->
+    (match kcmp k x with
+     | Eq -> Some v
+     | Lt -> find kcmp k l
+     | Gt -> find kcmp k r)
 
   (** val add :
-      ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t **)
+      ('a1 -> 'a1 -> comparison) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t **)
 
-  let rec add eqb0 k v = function
-  | Nil -> Cons ((Pair (k, v)), Nil)
-  | Cons (p, s') ->
-    let Pair (k', v') = p in
-    (match eqb0 k k' with
-     | True -> Cons ((Pair (k, v)), s')
-     | False -> Cons ((Pair (k', v')), (add eqb0 k v s')))
+  let rec add kcmp k v = function
+  | Leaf -> Node (Leaf, k, v, Leaf, (S O))
+  | Node (l, x, y, r, h) ->
+    (match kcmp k x with
+     | Eq -> Node (l, x, v, r, h)
+     | Lt -> bal (add kcmp k v l) x y r
+     | Gt -> bal l x y (add kcmp k v r))
  end
 
 (** val vset : nat list -> nat -> nat -> nat list **)
@@ -344,10 +439,10 @@ module CausalVectors =
     Nil
 
   (** val put :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
-      ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option **)
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2
+      -> ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option **)
 
-  let put eqb0 st tk k v =
+  let put kcmp st tk k v =
     match match P.put_guard with
           | True -> negb (vle tk (clock st))
           | False -> False with
@@ -355,18 +450,18 @@ module CausalVectors =
     | False ->
       let sq = S (nth (me st) (clock st) O) in
       Some (Pair ((Pair ({ me = (me st); clock =
-      (vset (clock st) (me st) sq); store = (R.add eqb0 k v (store st)) },
+      (vset (clock st) (me st) sq); store = (R.add kcmp k v (store st)) },
       (vset tk (me st) sq))), { morig = (me st); mseq = sq; mdeps =
       (clock st); mkey = k; mval = v }))
 
   (** val get :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
       option, token) prod option **)
 
-  let get eqb0 st tk k =
+  let get kcmp st tk k =
     match vle tk (clock st) with
     | True ->
-      Some (Pair ((R.find eqb0 k (store st)),
+      Some (Pair ((R.find kcmp k (store st)),
         (match P.get_merge with
          | True -> vmax tk (clock st)
          | False -> tk)))
@@ -380,12 +475,12 @@ module CausalVectors =
     | False -> False
 
   (** val apply :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
-      'a2) state **)
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg ->
+      ('a1, 'a2) state **)
 
-  let apply eqb0 st m =
+  let apply kcmp st m =
     { me = (me st); clock = (vset (clock st) (morig m) (mseq m)); store =
-      (R.add eqb0 (mkey m) (mval m) (store st)) }
+      (R.add kcmp (mkey m) (mval m) (store st)) }
  end
 
 module CausalVectorsProofs =
@@ -420,4 +515,4 @@ module Policy =
     True
  end
 
-module Proofs = CausalVectorsProofs(AssocList)(Policy)
+module Proofs = CausalVectorsProofs(AvlTree)(Policy)

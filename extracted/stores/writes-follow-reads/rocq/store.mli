@@ -20,6 +20,17 @@ type 'a list =
 | Nil
 | Cons of 'a * 'a list
 
+type comparison =
+| Eq
+| Lt
+| Gt
+
+val leb : nat -> nat -> bool
+
+val ltb : nat -> nat -> bool
+
+val max : nat -> nat -> nat
+
 module Nat :
  sig
   val eqb : nat -> nat -> bool
@@ -64,18 +75,18 @@ module type ALGORITHM =
   val token0 : nat -> token
 
   val put :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
     ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
   val get :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2 option,
-    token) prod option
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+    option, token) prod option
 
   val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
 
   val apply :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1, 'a2)
-    state
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
+    'a2) state
  end
 
 module Concrete :
@@ -131,20 +142,42 @@ module type REP =
 
   val empty : ('a1, 'a2) t
 
-  val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
+  val find : ('a1 -> 'a1 -> comparison) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
 
-  val add : ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
+  val add :
+    ('a1 -> 'a1 -> comparison) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
  end
 
-module AssocList :
+module AvlTree :
  sig
-  type ('k, 'v) t = ('k, 'v) prod list
+  type ('k, 'v) tree =
+  | Leaf
+  | Node of ('k, 'v) tree * 'k * 'v * ('k, 'v) tree * nat
+
+  val tree_rect :
+    'a3 -> (('a1, 'a2) tree -> 'a3 -> 'a1 -> 'a2 -> ('a1, 'a2) tree -> 'a3 ->
+    nat -> 'a3) -> ('a1, 'a2) tree -> 'a3
+
+  val tree_rec :
+    'a3 -> (('a1, 'a2) tree -> 'a3 -> 'a1 -> 'a2 -> ('a1, 'a2) tree -> 'a3 ->
+    nat -> 'a3) -> ('a1, 'a2) tree -> 'a3
+
+  type ('k, 'v) t = ('k, 'v) tree
 
   val empty : ('a1, 'a2) t
 
-  val find : ('a1 -> 'a1 -> bool) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
+  val height : ('a1, 'a2) tree -> nat
 
-  val add : ('a1 -> 'a1 -> bool) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
+  val create :
+    ('a1, 'a2) tree -> 'a1 -> 'a2 -> ('a1, 'a2) tree -> ('a1, 'a2) tree
+
+  val bal :
+    ('a1, 'a2) tree -> 'a1 -> 'a2 -> ('a1, 'a2) tree -> ('a1, 'a2) tree
+
+  val find : ('a1 -> 'a1 -> comparison) -> 'a1 -> ('a1, 'a2) t -> 'a2 option
+
+  val add :
+    ('a1 -> 'a1 -> comparison) -> 'a1 -> 'a2 -> ('a1, 'a2) t -> ('a1, 'a2) t
  end
 
 val vset : nat list -> nat -> nat -> nat list
@@ -196,18 +229,18 @@ module CausalVectors :
   val token0 : nat -> token
 
   val put :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
     ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
   val get :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2 option,
-    token) prod option
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+    option, token) prod option
 
   val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
 
   val apply :
-    ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1, 'a2)
-    state
+    ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
+    'a2) state
  end
 
 module CausalVectorsProofs :
@@ -248,18 +281,18 @@ module CausalVectorsProofs :
     val token0 : nat -> token
 
     val put :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
-      ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2
+      -> ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
     val get :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
       option, token) prod option
 
     val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
 
     val apply :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
-      'a2) state
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg ->
+      ('a1, 'a2) state
    end
 
   module Ref :
@@ -308,13 +341,13 @@ module Proofs :
   module Alg :
    sig
     type ('k, 'v) state' = { me : nat; clock : nat list;
-                             store : ('k, 'v) AssocList.t }
+                             store : ('k, 'v) AvlTree.t }
 
     val me : ('a1, 'a2) state' -> nat
 
     val clock : ('a1, 'a2) state' -> nat list
 
-    val store : ('a1, 'a2) state' -> ('a1, 'a2) AssocList.t
+    val store : ('a1, 'a2) state' -> ('a1, 'a2) AvlTree.t
 
     type ('k, 'v) state = ('k, 'v) state'
 
@@ -340,18 +373,18 @@ module Proofs :
     val token0 : nat -> token
 
     val put :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2 ->
-      ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> 'a2
+      -> ((('a1, 'a2) state, token) prod, ('a1, 'a2) msg) prod option
 
     val get :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> token -> 'a1 -> ('a2
       option, token) prod option
 
     val deliverable : ('a1, 'a2) state -> ('a1, 'a2) msg -> bool
 
     val apply :
-      ('a1 -> 'a1 -> bool) -> ('a1, 'a2) state -> ('a1, 'a2) msg -> ('a1,
-      'a2) state
+      ('a1 -> 'a1 -> comparison) -> ('a1, 'a2) state -> ('a1, 'a2) msg ->
+      ('a1, 'a2) state
    end
 
   module Ref :

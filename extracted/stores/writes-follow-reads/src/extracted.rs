@@ -42,10 +42,17 @@ pub enum Astate<K> {
     ),
 }
 
+/// Inductive `tree`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Tree<K, V> {
+    Leaf,
+    Node(Rc<Tree<K, V>>, K, V, Rc<Tree<K, V>>, u64),
+}
+
 /// Inductive `state'`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum StateP<K, V> {
-    MkSt(u64, rt::List<u64>, rt::List<(K, V)>),
+    MkSt(u64, rt::List<u64>, Tree<K, V>),
 }
 
 /// Inductive `msg'`.
@@ -75,18 +82,33 @@ pub fn negb(b: bool) -> bool {
     }
 }
 
-/// `eqb` (native).
-pub fn eqb(n: u64, m: u64) -> bool {
-    n == m
-}
-
 /// `leb` (native).
 pub fn leb(n: u64, m: u64) -> bool {
     n <= m
 }
 
+/// `ltb` (native).
+pub fn ltb(n: u64, m: u64) -> bool {
+    n < m
+}
+
 /// `max` (native).
 pub fn max(n: u64, m: u64) -> u64 {
+    std::cmp::max(n, m)
+}
+
+/// `eqb` (native).
+pub fn eqb(n: u64, m: u64) -> bool {
+    n == m
+}
+
+/// `leb0` (native).
+pub fn leb0(n: u64, m: u64) -> bool {
+    n <= m
+}
+
+/// `max0` (native).
+pub fn max0(n: u64, m: u64) -> u64 {
     std::cmp::max(n, m)
 }
 
@@ -164,24 +186,120 @@ pub fn seq(start: u64, len: u64) -> rt::List<u64> {
 }
 
 /// `empty`.
-pub fn empty<T1: Clone + 'static, T2: Clone + 'static>() -> rt::List<(T1, T2)> {
-    rt::List::<(T1, T2)>::nil()
+pub fn empty<T1: Clone + 'static, T2: Clone + 'static>() -> Tree<T1, T2> {
+    Tree::<T1, T2>::Leaf
+}
+
+/// `height`.
+pub fn height<T1: Clone + 'static, T2: Clone + 'static>(s: Tree<T1, T2>) -> u64 {
+    {
+        match s {
+            Tree::Leaf => 0u64,
+            Tree::Node(_, _, _, _, h) => h,
+        }
+    }
+}
+
+/// `create`.
+pub fn create<T1: Clone + 'static, T2: Clone + 'static>(
+    l: Tree<T1, T2>,
+    k: T1,
+    v: T2,
+    r: Tree<T1, T2>,
+) -> Tree<T1, T2> {
+    Tree::<T1, T2>::Node(
+        Rc::new(l.clone()),
+        k,
+        v,
+        Rc::new(r.clone()),
+        rt::succ(max(
+            height::<T1, T2>(l.clone()),
+            height::<T1, T2>(r.clone()),
+        )),
+    )
+}
+
+/// `bal`.
+pub fn bal<T1: Clone + 'static, T2: Clone + 'static>(
+    l: Tree<T1, T2>,
+    k: T1,
+    v: T2,
+    r: Tree<T1, T2>,
+) -> Tree<T1, T2> {
+    {
+        match ltb(
+            rt::succ(height::<T1, T2>(r.clone())),
+            height::<T1, T2>(l.clone()),
+        ) {
+            true => match l.clone() {
+                Tree::Leaf => create::<T1, T2>(l.clone(), k, v, r.clone()),
+                Tree::Node(ll, lk, lv, lr, _) => match leb(
+                    height::<T1, T2>((*lr).clone()),
+                    height::<T1, T2>((*ll).clone()),
+                ) {
+                    true => create::<T1, T2>(
+                        (*ll).clone(),
+                        lk,
+                        lv,
+                        create::<T1, T2>((*lr).clone(), k, v, r.clone()),
+                    ),
+                    false => match (*lr).clone() {
+                        Tree::Leaf => create::<T1, T2>(l.clone(), k, v, r.clone()),
+                        Tree::Node(lrl, lrk, lrv, lrr, _) => create::<T1, T2>(
+                            create::<T1, T2>((*ll).clone(), lk, lv, Rc::unwrap_or_clone(lrl)),
+                            lrk,
+                            lrv,
+                            create::<T1, T2>(Rc::unwrap_or_clone(lrr), k, v, r.clone()),
+                        ),
+                    },
+                },
+            },
+            false => match ltb(
+                rt::succ(height::<T1, T2>(l.clone())),
+                height::<T1, T2>(r.clone()),
+            ) {
+                true => match r.clone() {
+                    Tree::Leaf => create::<T1, T2>(l.clone(), k, v, r.clone()),
+                    Tree::Node(rl, rk, rv, rr, _) => match leb(
+                        height::<T1, T2>((*rl).clone()),
+                        height::<T1, T2>((*rr).clone()),
+                    ) {
+                        true => create::<T1, T2>(
+                            create::<T1, T2>(l.clone(), k, v, (*rl).clone()),
+                            rk,
+                            rv,
+                            (*rr).clone(),
+                        ),
+                        false => match (*rl).clone() {
+                            Tree::Leaf => create::<T1, T2>(l.clone(), k, v, r.clone()),
+                            Tree::Node(rll, rlk, rlv, rlr, _) => create::<T1, T2>(
+                                create::<T1, T2>(l.clone(), k, v, Rc::unwrap_or_clone(rll)),
+                                rlk,
+                                rlv,
+                                create::<T1, T2>(Rc::unwrap_or_clone(rlr), rk, rv, (*rr).clone()),
+                            ),
+                        },
+                    },
+                },
+                false => create::<T1, T2>(l.clone(), k, v, r.clone()),
+            },
+        }
+    }
 }
 
 /// `find0`.
 pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: &dyn Fn(&T1, &T1) -> bool,
+    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
     k: T1,
-    s: rt::List<(T1, T2)>,
+    s: Tree<T1, T2>,
 ) -> Option<T2> {
     {
-        match (s).uncons() {
-            None => Option::<T2>::None,
-            Some((p, s_p)) => match p {
-                (k_p, v) => match eqb0(&k_p, &k) {
-                    true => Some(v),
-                    false => find0::<T1, T2>(eqb0, k, s_p),
-                },
+        match s {
+            Tree::Leaf => Option::<T2>::None,
+            Tree::Node(l, x, v, r, _) => match kcmp(&k, &x) {
+                std::cmp::Ordering::Equal => Some(v),
+                std::cmp::Ordering::Less => find0::<T1, T2>(kcmp, k, Rc::unwrap_or_clone(l)),
+                std::cmp::Ordering::Greater => find0::<T1, T2>(kcmp, k, Rc::unwrap_or_clone(r)),
             },
         }
     }
@@ -189,19 +307,40 @@ pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `add`.
 pub fn add<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: &dyn Fn(&T1, &T1) -> bool,
+    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
     k: T1,
     v: T2,
-    s: rt::List<(T1, T2)>,
-) -> rt::List<(T1, T2)> {
+    s: Tree<T1, T2>,
+) -> Tree<T1, T2> {
     {
-        match (s).uncons() {
-            None => rt::List::cons((k, v), rt::List::<(T1, T2)>::nil()),
-            Some((p, s_p)) => match p {
-                (k_p, v_p) => match eqb0(&k, &k_p) {
-                    true => rt::List::cons((k, v), s_p),
-                    false => rt::List::cons((k_p, v_p), add::<T1, T2>(eqb0, k, v, s_p)),
-                },
+        match s {
+            Tree::Leaf => Tree::<T1, T2>::Node(
+                Rc::new(Tree::<T1, T2>::Leaf),
+                k,
+                v,
+                Rc::new(Tree::<T1, T2>::Leaf),
+                1u64,
+            ),
+            Tree::Node(l, x, y, r, h) => match kcmp(&k, &x) {
+                std::cmp::Ordering::Equal => Tree::<T1, T2>::Node(
+                    Rc::new(Rc::unwrap_or_clone(l)),
+                    x,
+                    v,
+                    Rc::new(Rc::unwrap_or_clone(r)),
+                    h,
+                ),
+                std::cmp::Ordering::Less => bal::<T1, T2>(
+                    add::<T1, T2>(kcmp, k, v, Rc::unwrap_or_clone(l)),
+                    x,
+                    y,
+                    Rc::unwrap_or_clone(r),
+                ),
+                std::cmp::Ordering::Greater => bal::<T1, T2>(
+                    Rc::unwrap_or_clone(l),
+                    x,
+                    y,
+                    add::<T1, T2>(kcmp, k, v, Rc::unwrap_or_clone(r)),
+                ),
             },
         }
     }
@@ -238,7 +377,7 @@ pub fn vle(a: rt::List<u64>, b: rt::List<u64>) -> bool {
                     true => vle(a_p, rt::List::<u64>::nil()),
                     false => false,
                 },
-                Some((y, b_p)) => match leb(x, y) {
+                Some((y, b_p)) => match leb0(x, y) {
                     true => vle(a_p, b_p),
                     false => false,
                 },
@@ -254,7 +393,7 @@ pub fn vmax(a: rt::List<u64>, b: rt::List<u64>) -> rt::List<u64> {
             None => b,
             Some((x, a_p)) => match (b).uncons() {
                 None => a.clone(),
-                Some((y, b_p)) => rt::List::cons(max(x, y), vmax(a_p, b_p)),
+                Some((y, b_p)) => rt::List::cons(max0(x, y), vmax(a_p, b_p)),
             },
         }
     }
@@ -289,7 +428,7 @@ pub fn clock<T1: Clone + 'static, T2: Clone + 'static>(s: StateP<T1, T2>) -> rt:
 }
 
 /// `store`.
-pub fn store<T1: Clone + 'static, T2: Clone + 'static>(s: StateP<T1, T2>) -> rt::List<(T1, T2)> {
+pub fn store<T1: Clone + 'static, T2: Clone + 'static>(s: StateP<T1, T2>) -> Tree<T1, T2> {
     {
         match s {
             StateP::MkSt(_, _, store0) => store0,
@@ -354,7 +493,7 @@ pub fn token0(_x: u64) -> rt::List<u64> {
 
 /// `put`.
 pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: &dyn Fn(&T1, &T1) -> bool,
+    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
     st: StateP<T1, T2>,
     tk: rt::List<u64>,
     k: T1,
@@ -407,7 +546,7 @@ pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
                                 },
                                 sq.clone(),
                             ),
-                            add::<T1, T2>(eqb0, k.clone(), v.clone(), {
+                            add::<T1, T2>(kcmp, k.clone(), v.clone(), {
                                 match st.clone() {
                                     StateP::MkSt(_, _, store0) => store0,
                                 }
@@ -446,7 +585,7 @@ pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `get`.
 pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: &dyn Fn(&T1, &T1) -> bool,
+    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
     st: StateP<T1, T2>,
     tk: rt::List<u64>,
     k: T1,
@@ -458,7 +597,7 @@ pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
             }
         }) {
             true => Some((
-                find0::<T1, T2>(eqb0, k, {
+                find0::<T1, T2>(kcmp, k, {
                     match st.clone() {
                         StateP::MkSt(_, _, store0) => store0,
                     }
@@ -532,7 +671,7 @@ pub fn deliverable<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `apply`.
 pub fn apply<T1: Clone + 'static, T2: Clone + 'static>(
-    eqb0: &dyn Fn(&T1, &T1) -> bool,
+    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
     st: StateP<T1, T2>,
     m: MsgP<T1, T2>,
 ) -> StateP<T1, T2> {
@@ -560,7 +699,7 @@ pub fn apply<T1: Clone + 'static, T2: Clone + 'static>(
             },
         ),
         add::<T1, T2>(
-            eqb0,
+            kcmp,
             {
                 match m.clone() {
                     MsgP::MkMsg(_, _, _, mkey0, _) => mkey0,
