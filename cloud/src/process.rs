@@ -100,7 +100,10 @@ mod tests {
         // Between fork and exec the child still shows the test's command line.
         let start = Instant::now();
         while !cmdline(pid).is_some_and(|c| c.contains("sleep")) {
-            assert!(start.elapsed() < Duration::from_secs(10), "sleep never started");
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "sleep never started"
+            );
             std::thread::sleep(Duration::from_millis(5));
         }
         let stopper =

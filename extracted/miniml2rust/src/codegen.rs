@@ -453,7 +453,10 @@ fn flatten_app(n: &Node) -> Option<(&Node, Vec<&Node>)> {
 /// data structure, return) keeps the curried `Rc<dyn Fn>` representation.
 /// Callers that pass a curried value at an uncurried position go through an
 /// adapter closure `|a1, .., an| f(a1.clone())..(an.clone())`.
-fn uncurried_params(t: &Translation, bodies: &[(&String, Body)]) -> HashMap<(String, usize), usize> {
+fn uncurried_params(
+    t: &Translation,
+    bodies: &[(&String, Body)],
+) -> HashMap<(String, usize), usize> {
     let mut cand: HashMap<(String, usize), usize> = HashMap::new();
     for (name, body) in bodies {
         if t.natives.contains_key(name.as_str()) {
@@ -503,7 +506,9 @@ fn occurrences_ok(
         Kind::App(..) => {
             let (head, args) = flatten_app(e).expect("application");
             match &head.kind {
-                Kind::Var(u) if *u == v => !closure && args.len() == n && args.iter().all(|a| rec(a, closure)),
+                Kind::Var(u) if *u == v => {
+                    !closure && args.len() == n && args.iter().all(|a| rec(a, closure))
+                }
                 Kind::Global { name, .. } => {
                     let arity = t.prog.globals[name].arity;
                     args.iter().enumerate().all(|(j, a)| match &a.kind {
@@ -1330,8 +1335,10 @@ impl<'a> FnGen<'a> {
     /// Pass the curried function `x` (of type `ty`) at an uncurried
     /// parameter position taking `n` arguments.
     fn adapter(&mut self, x: String, ty: &Ty, n: usize) -> Result<String> {
-        let (ps, r) = split_arrows(ty, n)
-            .ok_or_else(|| self.loc.ill_formed("uncurried argument type has too few arrows"))?;
+        let (ps, r) = split_arrows(ty, n).ok_or_else(|| {
+            self.loc
+                .ill_formed("uncurried argument type has too few arrows")
+        })?;
         let f = self.tmp("f");
         let names: Vec<String> = (0..n).map(|_| self.tmp("a")).collect();
         let params: Vec<String> = names

@@ -205,7 +205,13 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
         ("token0", vec!["replicas"]),
         (
             "put",
-            vec!["key_cmp()", "cur", "tok.clone()", "Rc::new(key)", "Rc::new(val)"],
+            vec![
+                "key_cmp()",
+                "cur",
+                "tok.clone()",
+                "Rc::new(key)",
+                "Rc::new(val)",
+            ],
         ),
         (
             "get",

@@ -69,7 +69,8 @@ pub trait Store<K, V>: Send + Sync + 'static {
         val: V,
     ) -> Option<(Self::Token, Self::Msg)>;
     /// Read `key`. `None`: not yet. `Some((None, _))`: no write to `key` visible.
-    fn get(&self, st: &Self::State, tok: &Self::Token, key: &K) -> Option<(Option<V>, Self::Token)>;
+    fn get(&self, st: &Self::State, tok: &Self::Token, key: &K)
+        -> Option<(Option<V>, Self::Token)>;
     /// Guard: may `msg` be applied now?
     fn deliverable(&self, st: &Self::State, msg: &Self::Msg) -> bool;
     /// Apply a message whose guard holds.
