@@ -6,7 +6,7 @@
 //! their statement the goal shares.
 
 use crate::development::ObKind;
-use crate::oracle::Goals;
+use crate::oracle::{Goal, Goals};
 use crate::seed::{order_ties, tie_key};
 use std::collections::{BTreeSet, HashMap};
 
@@ -98,6 +98,48 @@ impl Builtin {
     }
 }
 
+/// Tactics chosen from the shape of a goal, tried after the library lemmas:
+/// `lia` when the goal is linear arithmetic over `nat` (a comparison or
+/// sum in the conclusion, or `False` with one in a hypothesis); a case
+/// split on every `if`/`match` scrutinee (decidable key equality `keq kcmp`
+/// and boolean tests alike) followed by `eauto`/`lia`; and induction on the
+/// first list or `nat` the goal quantifies over.
+pub fn shape_tactics(goal: &Goal) -> Vec<String> {
+    let c = goal.conclusion.as_str();
+    let arith = |t: &str| {
+        [" < ", " <= ", " > ", " >= ", " + ", " - ", "S ("]
+            .iter()
+            .any(|op| t.contains(op))
+    };
+    let mut out = Vec::new();
+    let hyp_arith = goal.hypotheses.iter().any(|h| arith(&h.ty));
+    if arith(c) || (c.trim() == "False" && hyp_arith) {
+        out.push("intros; lia.".to_string());
+    }
+    if c.contains("if ") || c.contains("match ") {
+        out.push(
+            "intros; repeat match goal with |- context [if ?b then _ else _] => destruct b eqn:? end; eauto; try lia."
+                .to_string(),
+        );
+    }
+    if let Some(ty) = first_quantified_inductive(c) {
+        out.push(format!(
+            "match goal with |- forall x : {ty}, _ => intro x; induction x; simpl; intros; eauto; try lia end."
+        ));
+    }
+    out
+}
+
+/// The type of the first variable the conclusion quantifies over, if it is
+/// a list or `nat` (`forall x : list T, ...` or `forall n : nat, ...`).
+fn first_quantified_inductive(conclusion: &str) -> Option<String> {
+    let rest = conclusion.trim().strip_prefix("forall ")?;
+    let (binder, _) = rest.split_once(',')?;
+    let (_, ty) = binder.split_once(':')?;
+    let ty = ty.trim().trim_end_matches(')').trim();
+    (ty == "nat" || ty.starts_with("list ")).then(|| ty.to_string())
+}
+
 /// The script applying a library lemma and closing its side conditions.
 pub fn apply_lemma(name: &str) -> String {
     format!("eapply {name}; eauto; try reflexivity.")
@@ -150,6 +192,9 @@ impl Proposer for Builtin {
         }
         for l in lemmas {
             out.push(apply_lemma(&l.name));
+        }
+        if let Some(g) = req.goal.and_then(|g| g.goals.first()) {
+            out.extend(shape_tactics(g));
         }
         out.push("eauto.".into());
         if self.hammer {
@@ -313,6 +358,73 @@ mod tests {
             &sw
         ));
         assert!(!needs_switch_off("forall K, x", &sw));
+    }
+
+    fn goal(hyps: &[&str], conclusion: &str) -> Goal {
+        Goal {
+            hypotheses: hyps
+                .iter()
+                .map(|t| crate::oracle::Hypothesis {
+                    names: vec!["H".into()],
+                    ty: t.to_string(),
+                })
+                .collect(),
+            conclusion: conclusion.into(),
+        }
+    }
+
+    #[test]
+    fn arithmetic_goals_get_lia_and_others_do_not() {
+        let lia = "intros; lia.".to_string();
+        assert!(shape_tactics(&goal(&[], "fst (wstamp w) < nextv X")).contains(&lia));
+        assert!(shape_tactics(&goal(&["a <= b", "b < a"], "False")).contains(&lia));
+        assert!(!shape_tactics(&goal(&[], "In w (applied Ab r)")).contains(&lia));
+        assert!(!shape_tactics(&goal(&["In w l"], "False")).contains(&lia));
+    }
+
+    #[test]
+    fn conditionals_get_a_case_split_and_quantified_lists_an_induction() {
+        let t = shape_tactics(&goal(
+            &[],
+            "(if keq kcmp k k' then Some v else None) = None",
+        ));
+        assert!(t.iter().any(|x| x.contains("destruct b eqn:?")), "{t:?}");
+        let t = shape_tactics(&goal(&[], "forall l : list nat, length (rev l) = length l"));
+        assert!(
+            t.iter()
+                .any(|x| x.contains("forall x : list nat") && x.contains("induction x")),
+            "{t:?}"
+        );
+        let t = shape_tactics(&goal(&[], "forall w : write K, In w l -> P w"));
+        assert!(!t.iter().any(|x| x.contains("induction")), "{t:?}");
+    }
+
+    #[test]
+    fn shape_tactics_come_after_library_lemmas() {
+        let lib = lib();
+        let g = Goals {
+            count: 1,
+            goals: vec![goal(&[], "fst (wstamp w) < nextv X")],
+            raw: String::new(),
+        };
+        let req = Request {
+            lemma: "x",
+            kind: ObKind::BasePut,
+            goal: Some(&g),
+            library: &lib,
+            remembered: &[],
+            switches: &[],
+        };
+        let out = Builtin::new(false).propose(&req);
+        let lia = out
+            .iter()
+            .position(|t| t == "intros; lia.")
+            .expect("lia proposed");
+        let last_lemma = out
+            .iter()
+            .rposition(|t| t.starts_with("eapply "))
+            .unwrap_or(0);
+        assert!(lia > last_lemma, "{out:?}");
     }
 
     #[test]
