@@ -963,6 +963,25 @@ impl<'a> FnGen<'a> {
         r
     }
 
+    /// If `n` is a variable bound to a boxed field (held as an `Rc`), that
+    /// `Rc` itself: moved when used once, else a reference-count clone.
+    fn boxed_var(&self, n: &Node) -> Option<String> {
+        match &n.kind {
+            Kind::Var(v) if self.ucur[*v].is_none() => match self.kinds[*v] {
+                VKind::Boxed => {
+                    let name = &self.names[*v];
+                    Some(if self.uses[*v] <= 1 {
+                        name.clone()
+                    } else {
+                        format!("Rc::clone(&{name})")
+                    })
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn use_var(&self, v: VarId) -> String {
         let n = &self.names[v];
         match (&self.kinds[v], self.uses[v] <= 1) {
@@ -1427,10 +1446,18 @@ impl<'a> FnGen<'a> {
                             .join(", ")
                     )
                 };
+                // A boxed field filled from a variable that is itself a boxed
+                // field of a matched value reuses its `Rc` (no unwrap and
+                // re-wrap, so no copy of a shared node and no allocation).
                 let fields: Vec<String> = xs
                     .into_iter()
                     .zip(&l.boxed[idx])
-                    .map(|(x, &b)| if b { format!("Rc::new({x})") } else { x })
+                    .zip(args)
+                    .map(|((x, &b), a)| match (b, self.boxed_var(a)) {
+                        (true, Some(rc)) => rc,
+                        (true, None) => format!("Rc::new({x})"),
+                        (false, _) => x,
+                    })
                     .collect();
                 if fields.is_empty() {
                     format!("{}{tf}::{}", l.rust, l.variants[idx])

@@ -322,13 +322,7 @@ pub fn add<T1: Clone + 'static, T2: Clone + 'static>(
                 1u64,
             ),
             Tree::Node(l, x, y, r, h) => match kcmp(&k, &x) {
-                std::cmp::Ordering::Equal => Tree::<T1, T2>::Node(
-                    Rc::new(Rc::unwrap_or_clone(l)),
-                    x,
-                    v,
-                    Rc::new(Rc::unwrap_or_clone(r)),
-                    h,
-                ),
+                std::cmp::Ordering::Equal => Tree::<T1, T2>::Node(l, x, v, r, h),
                 std::cmp::Ordering::Less => bal::<T1, T2>(
                     add::<T1, T2>(kcmp, k, v, Rc::unwrap_or_clone(l)),
                     x,
