@@ -19,6 +19,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod deadline;
+pub mod extra_store;
 pub mod loadgen;
 pub mod metrics;
 pub mod ops;

@@ -29,6 +29,12 @@ enum ProposerArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum MeasureArg {
+    Harness,
+    InProcess,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum FeedbackArg {
     Rich,
     Binary,
@@ -73,9 +79,14 @@ enum Cmd {
         /// Output folder (default extracted/stores/<store>).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Measure every closed candidate (outer loop) and ship the fastest.
-        #[arg(long)]
-        measure: bool,
+        /// Measure every closed candidate (outer loop) and ship the fastest:
+        /// `harness` (default) builds a server binary per candidate and runs
+        /// the benchmark harness's short fixed workload on a loopback
+        /// cluster (ranking in synthesis/ranking.json and
+        /// results/feedback-<spec>.json); `in-process` compiles an
+        /// in-process workload instead.
+        #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "harness")]
+        measure: Option<MeasureArg>,
         /// Do not update results/synthesis.json.
         #[arg(long)]
         no_record: bool,
@@ -152,7 +163,10 @@ fn main() -> Result<()> {
                 closed_wanted: closed,
                 timeout: Duration::from_secs(timeout),
                 record: !no_record,
-                measure,
+                measure: measure.map(|m| match m {
+                    MeasureArg::Harness => synth::measure::MeasureMode::Harness,
+                    MeasureArg::InProcess => synth::measure::MeasureMode::InProcess,
+                }),
                 command: std::env::args().collect::<Vec<_>>().join(" "),
                 seed,
                 resume,

@@ -70,8 +70,9 @@ pub struct RunOptions {
     pub timeout: Duration,
     /// Write `results/synthesis.json`.
     pub record: bool,
-    /// Measure every closed candidate (outer loop) and ship the fastest.
-    pub measure: bool,
+    /// Measure every closed candidate (outer loop) and ship the fastest
+    /// (`None`: rank by the catalog's priors).
+    pub measure: Option<crate::measure::MeasureMode>,
     /// The command line, for the results file.
     pub command: String,
     /// `--seed`: permutes equally-ranked candidates and lemmas (0: none).
@@ -242,13 +243,31 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         progress,
         &mut tracker,
     )?;
-    let ranking = if opts.measure && outcome.closed.len() > 1 {
-        progress("measuring closed candidates");
-        let mut hook =
-            crate::measure::CrateBench::new(rocq.clone(), &opts.root, work.path(), 20_000, 1_000);
-        rank(&outcome.closed, &mut hook)
-    } else {
-        rank(&outcome.closed, &mut NoMeasure)
+    let mut harness = None;
+    let ranking = match opts.measure {
+        Some(mode) if outcome.closed.len() > 1 => {
+            progress("measuring closed candidates");
+            match mode {
+                crate::measure::MeasureMode::Harness => {
+                    let mut hook =
+                        crate::measure::HarnessBench::new(rocq.clone(), &opts.root, work.path());
+                    let r = rank(&outcome.closed, &mut hook);
+                    harness = Some(hook);
+                    r
+                }
+                crate::measure::MeasureMode::InProcess => {
+                    let mut hook = crate::measure::CrateBench::new(
+                        rocq.clone(),
+                        &opts.root,
+                        work.path(),
+                        20_000,
+                        1_000,
+                    );
+                    rank(&outcome.closed, &mut hook)
+                }
+            }
+        }
+        _ => rank(&outcome.closed, &mut NoMeasure),
     };
     let shipped = ranking.first().map(|(i, _)| &outcome.closed[*i]);
     let dev_path = rocq_dir.join("Development.v");
@@ -301,6 +320,26 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         syn_dir.join("summary.json"),
         serde_json::to_string_pretty(&summary)?,
     )?;
+    if let Some(h) = &harness {
+        let doc = feedback_doc(
+            &opts.root,
+            &spec.name,
+            &summary,
+            h,
+            &opts.command,
+            &ranking,
+            &outcome.closed,
+        );
+        let text = serde_json::to_string_pretty(&doc)? + "\n";
+        std::fs::write(syn_dir.join("ranking.json"), &text)?;
+        let path = opts
+            .root
+            .join("results")
+            .join(format!("feedback-{}.json", spec.name));
+        std::fs::create_dir_all(opts.root.join("results"))?;
+        std::fs::write(&path, &text)?;
+        progress(&format!("ranking written to {}", path.display()));
+    }
     if opts.record {
         record(&opts.root, &summary, &opts.command)?;
     }
@@ -327,6 +366,51 @@ pub fn hammer_available(rocq: &Rocq) -> bool {
 
 /// The line importing CoqHammer's reconstruction tactics.
 pub const HAMMER_IMPORT: &str = "From Hammer Require Import Tactics.\n";
+
+/// The outer loop's ranking through the harness, as written to
+/// `synthesis/ranking.json` and `results/feedback-<spec>.json`: the
+/// candidates fastest first with their figures, the shipped one, the
+/// workload, and the command, revision and machine.
+fn feedback_doc(
+    root: &Path,
+    spec: &str,
+    summary: &Value,
+    h: &crate::measure::HarnessBench,
+    command: &str,
+    ranking: &[(usize, Option<f64>)],
+    closed: &[Closed],
+) -> Value {
+    let ranked: Vec<Value> = ranking
+        .iter()
+        .enumerate()
+        .map(|(pos, (i, ops))| {
+            let name = closed[*i].development.candidate.name();
+            let m = h.measured.iter().find(|m| m.candidate == name);
+            json!({
+                "rank": pos + 1,
+                "candidate": name,
+                "store": m.map(|m| m.store.clone()),
+                "ops_per_s": ops.map(|x| x.round()),
+                "repetitions_ops_per_s": m.map(|m| m.repetitions.iter().map(|x| x.round()).collect::<Vec<_>>()),
+                "error": m.and_then(|m| m.error.clone()),
+            })
+        })
+        .collect();
+    let mut prov = bench_harness::provenance::Provenance::capture(&[]);
+    prov.command = command.to_string();
+    prov.revision = bench_harness::provenance::git_revision(root);
+    json!({
+        "spec": spec,
+        "shipped_candidate": summary["shipped_candidate"],
+        "measure": "harness: server binary per candidate, 3-replica loopback cluster, median over repetitions",
+        "replicas": 3,
+        "repetitions": h.repetitions,
+        "profile": if h.release { "release" } else { "dev" },
+        "workload": h.workload,
+        "ranking": ranked,
+        "provenance": prov,
+    })
+}
 
 /// Merges a run summary into `results/synthesis.json`.
 pub fn record(root: &Path, summary: &Value, command: &str) -> Result<()> {

@@ -54,7 +54,7 @@ fn options(
         closed_wanted: 1,
         timeout: Duration::from_secs(120),
         record: false,
-        measure: false,
+        measure: None,
         command: "test".into(),
         seed: 0,
         resume: false,
