@@ -132,6 +132,19 @@ fn store_types(t: &Translation) -> Result<StoreTypes> {
     })
 }
 
+/// Does `ty` contain a function type, directly or inside an inductive whose
+/// constructors hold one (such types do not derive serde)?
+fn ty_has_fn(t: &Translation, ty: &Ty) -> bool {
+    match ty {
+        Ty::Arrow(..) => true,
+        Ty::Con(n, args) => {
+            t.layouts.get(n).is_some_and(|l| l.has_fn) || args.iter().any(|a| ty_has_fn(t, a))
+        }
+        Ty::Tuple(args) => args.iter().any(|a| ty_has_fn(t, a)),
+        Ty::Param(_) | Ty::Meta(_) | Ty::Dummy => false,
+    }
+}
+
 fn native_ty(t: &Translation, n: NativeInd, args: Vec<Ty>) -> Result<Ty> {
     let ind = t
         .prog
@@ -275,6 +288,44 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
     .collect();
     let ty = |x: &Ty| t.rust_ty_in(&x.subst_params(&shared), "extracted::", "runtime::");
     let (state, token, msg) = (ty(&st.state), ty(&st.token), ty(&st.msg));
+    // A state without closures derives serde (see `codegen::emit_ind`): it is
+    // snapshotted with bincode; otherwise the `Store` defaults (no snapshot).
+    let state_test = if ty_has_fn(t, &st.state) {
+        String::new()
+    } else {
+        "
+    #[test]
+    fn state_snapshots_round_trip() {
+        type S = Algorithm;
+        let s = Algorithm;
+        let mut r = <S as Store<B, B>>::init(&s, 3, 0);
+        let t = <S as Store<B, B>>::initial_token(&s, 3);
+        let _ = <S as Store<B, B>>::put(&s, &mut r, &t, b\"k\".to_vec(), b\"v\".to_vec());
+        let bytes = <S as Store<B, B>>::encode_state(&s, &r).expect(\"encodable\");
+        let back = <S as Store<B, B>>::decode_state(&s, 3, 0, &bytes).expect(\"decodes\");
+        assert_eq!(<S as Store<B, B>>::encode_state(&s, &back), Some(bytes));
+        let k = b\"k\".to_vec();
+        let got = |r: &Replica<B, B>| <S as Store<B, B>>::get(&s, r, &t, &k).map(|x| x.0);
+        assert_eq!(got(&back), got(&r));
+        assert!(<S as Store<B, B>>::decode_state(&s, 3, 0, &[0xff; 3]).is_err());
+    }
+"
+        .to_string()
+    };
+    let state_codec = if ty_has_fn(t, &st.state) {
+        String::new()
+    } else {
+        "
+    fn encode_state(&self, st: &Replica<K, V>) -> Option<Vec<u8>> {
+        Some(kv_store_api::encode_plain(st.current()))
+    }
+
+    fn decode_state(&self, _replicas: u64, _me: ReplicaId, bytes: &[u8]) -> Result<Replica<K, V>, kv_store_api::DecodeError> {
+        kv_store_api::decode_plain(\"state\", bytes).map(Replica::new)
+    }
+"
+        .to_string()
+    };
     let mut key_cmp_items = String::new();
     if curried_cmp {
         key_cmp_items.push_str(
@@ -375,7 +426,7 @@ where
         let cur = st.st.take().expect("replica state lost: extracted code panicked during apply");
         st.st = Some({apply});
     }}
-}}
+{state_codec}}}
 
 #[cfg(test)]
 mod tests {{
@@ -395,9 +446,11 @@ mod tests {{
             assert_eq!(v, None);
         }}
     }}
-}}
+{state_test}}}
 "#,
         key_cmp_items = key_cmp_items,
+        state_codec = state_codec,
+        state_test = state_test,
         init = calls["init"],
         token0 = calls["token0"],
         put = calls["put"],

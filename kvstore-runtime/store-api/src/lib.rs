@@ -25,6 +25,12 @@
 //! the network only in their encoded form ([`Store::encode_token`] and
 //! friends), so a malformed token or message is a [`DecodeError`], never a
 //! panic.
+//!
+//! A store may also make its replica state encodable
+//! ([`Store::encode_state`] / [`Store::decode_state`]): the runtime then
+//! compacts its write-ahead log into a snapshot of the state. A store whose
+//! state cannot be encoded (e.g. it holds closures) keeps the defaults and
+//! the runtime recovers it by replaying the whole log.
 
 use serde::{de::DeserializeOwned, Serialize};
 use std::fmt::Debug;
@@ -39,7 +45,7 @@ pub type Bytes = Vec<u8>;
 #[derive(Debug, thiserror::Error)]
 #[error("malformed {what}: {reason}")]
 pub struct DecodeError {
-    /// `"token"` or `"message"`.
+    /// `"token"`, `"message"` or `"state"`.
     pub what: &'static str,
     /// What the decoder found wrong.
     pub reason: String,
@@ -101,6 +107,50 @@ pub trait Store<K, V>: Send + Sync + 'static {
             reason: e.to_string(),
         })
     }
+    /// Encode the whole replica state `st` for a snapshot, such that
+    /// [`Store::decode_state`] gives back a state that behaves the same under
+    /// every operation. `None` (the default): this store cannot encode its
+    /// state (for instance it holds closures), and the runtime never
+    /// snapshots it (its write-ahead log is replayed in full instead).
+    fn encode_state(&self, st: &Self::State) -> Option<Bytes> {
+        let _ = st;
+        None
+    }
+    /// Decode a state written by [`Store::encode_state`] for replica `me` of
+    /// a cluster of `replicas`. The default refuses (no store state is
+    /// encodable by default).
+    fn decode_state(
+        &self,
+        replicas: u64,
+        me: ReplicaId,
+        bytes: &[u8],
+    ) -> Result<Self::State, DecodeError> {
+        let _ = (replicas, me, bytes);
+        Err(DecodeError {
+            what: "state",
+            reason: format!(
+                "store {:?} cannot decode snapshots of its state",
+                self.name()
+            ),
+        })
+    }
+}
+
+/// Encode plain data (`serde`) the way the default codecs do (bincode); for
+/// stores implementing [`Store::encode_state`].
+pub fn encode_plain<T: Serialize>(x: &T) -> Bytes {
+    bincode::serialize(x).expect("plain data encodes")
+}
+
+/// Decode plain data written by [`encode_plain`]; `what` names it in the error.
+pub fn decode_plain<T: DeserializeOwned>(
+    what: &'static str,
+    bytes: &[u8],
+) -> Result<T, DecodeError> {
+    bincode::deserialize(bytes).map_err(|e| DecodeError {
+        what,
+        reason: e.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -152,5 +202,19 @@ mod tests {
         let e = s.decode_msg(&[1]).unwrap_err();
         assert_eq!(e.what, "message");
         assert!(e.to_string().starts_with("malformed message"));
+    }
+
+    #[test]
+    fn states_are_not_encodable_by_default_and_plain_data_round_trips() {
+        let s = Last;
+        assert!(s.encode_state(&vec![(1, 2)]).is_none());
+        let e = s.decode_state(3, 0, &[]).unwrap_err();
+        assert_eq!(e.what, "state");
+        let b = encode_plain(&vec![(1u8, 2u8)]);
+        assert_eq!(
+            decode_plain::<Vec<(u8, u8)>>("state", &b).unwrap(),
+            vec![(1, 2)]
+        );
+        assert!(decode_plain::<Vec<(u8, u8)>>("state", &[9]).is_err());
     }
 }
