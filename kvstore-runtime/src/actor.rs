@@ -22,10 +22,16 @@
 //!   through the same code paths ([`crate::wal`]), which rebuilds the same
 //!   state, sequence numbers, per-origin receive positions and the messages
 //!   peers have not acknowledged, under the same incarnation.
+//! * Once the log reaches the compaction threshold, the actor snapshots its
+//!   whole state and starts a new log ([`Actor::compact`], format in
+//!   [`crate::wal`]); recovery then loads the snapshot and replays the
+//!   records logged after it. For this the actor keeps its own messages
+//!   until every peer acknowledged them.
 
 use crate::metrics::Metrics;
 use crate::ops::{Bytes, Op, OpResult};
 use crate::proto::Envelope;
+use crate::wal::snapshot::{self, OriginSnapshot, Snapshot};
 use crate::wal::{FsyncPolicy, Identity, Record, Wal, WalError};
 use kv_store_api::{ReplicaId, Store};
 use std::collections::VecDeque;
@@ -129,6 +135,8 @@ struct OriginState {
 pub(crate) struct WalConfig {
     pub dir: PathBuf,
     pub fsync: FsyncPolicy,
+    /// Compact the log once it is this large (0: never).
+    pub compact_bytes: u64,
 }
 
 /// Everything the actor thread needs.
@@ -163,6 +171,17 @@ struct Actor<S: Store<Bytes, Bytes>> {
     acked_logged: Vec<u64>,
     /// True while replaying the log (nothing is logged or replied).
     replaying: bool,
+    /// Log size that triggers compaction (0: never).
+    compact_bytes: u64,
+    /// Log size at which the next compaction is tried.
+    compact_at: u64,
+    /// Incarnation of this replica.
+    incarnation: u64,
+    /// Whether the store can encode its state (else: never compact).
+    can_snapshot: bool,
+    /// Own messages some peer has not acknowledged (kept for snapshots,
+    /// only while compaction is on).
+    retained: VecDeque<Envelope>,
     metrics: Arc<Metrics>,
 }
 
@@ -192,7 +211,10 @@ pub(crate) fn spawn<S: Store<Bytes, Bytes>>(
             let wal = setup.wal.clone();
             let mut actor = Actor::new(setup);
             let incarnation = match wal {
-                None => Ok(rand::random()),
+                None => {
+                    actor.incarnation = rand::random();
+                    Ok(actor.incarnation)
+                }
                 Some(w) => actor.recover(&w),
             };
             let ok = incarnation.is_ok();
@@ -236,6 +258,11 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
             wal: None,
             acked_logged: vec![0; setup.replicas as usize],
             replaying: false,
+            compact_bytes: 0,
+            compact_at: 0,
+            incarnation: 0,
+            can_snapshot: false,
+            retained: VecDeque::new(),
             metrics: setup.metrics,
         }
     }
@@ -296,6 +323,7 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
                     if upto > *logged {
                         *logged = upto;
                         wal.append(&Record::Acked { peer, upto });
+                        self.trim_retained();
                     }
                 }
             }
@@ -315,6 +343,9 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
         if let Some(wal) = &mut self.wal {
             let synced = wal.commit()?;
             self.metrics.wal(wal.len(), synced);
+        }
+        if self.compacting() {
+            self.retained.extend(self.outgoing.iter().cloned());
         }
         for r in self.replies.drain(..) {
             match r {
@@ -339,7 +370,119 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
         }
         self.metrics
             .set_pending(self.buffer.len(), self.parked.len());
+        if self.compacting()
+            && self
+                .wal
+                .as_ref()
+                .is_some_and(|w| w.len() >= self.compact_at)
+        {
+            self.compact()?;
+        }
         Ok(())
+    }
+
+    /// Whether the log is compacted (a log, a threshold, an encodable state).
+    fn compacting(&self) -> bool {
+        self.wal.is_some() && self.compact_bytes > 0 && self.can_snapshot
+    }
+
+    /// Forget retained messages every peer acknowledged.
+    fn trim_retained(&mut self) {
+        let all = self
+            .links
+            .iter()
+            .map(|(p, _)| self.acked_logged.get(*p as usize).copied().unwrap_or(0))
+            .min()
+            .unwrap_or(u64::MAX);
+        while self.retained.front().is_some_and(|e| e.seq <= all) {
+            self.retained.pop_front();
+        }
+    }
+
+    /// Compact the log: force it to disk, write a snapshot of the whole
+    /// replica state at the log's current LSN, then replace the log by an
+    /// empty one starting at that LSN. Returns whether it compacted (not if
+    /// the store cannot encode its state, or writing the snapshot failed:
+    /// the log is then kept whole). An error means the log itself could not
+    /// be written or replaced (the replica must stop).
+    fn compact(&mut self) -> Result<bool, WalError> {
+        let Some(wal) = &mut self.wal else {
+            return Ok(false);
+        };
+        wal.sync()?;
+        let state = match guarded(self.me, "encoding its state", || {
+            self.store.encode_state(&self.state)
+        }) {
+            Some(Some(s)) => s,
+            Some(None) => {
+                tracing::info!(replica = self.me, store = self.store.name(),
+                    "the store cannot encode its state (it holds closures); the write-ahead log is not compacted");
+                self.can_snapshot = false;
+                self.retained.clear();
+                return Ok(false);
+            }
+            None => {
+                self.can_snapshot = false;
+                self.retained.clear();
+                return Ok(false);
+            }
+        };
+        let Some(wal) = &mut self.wal else {
+            return Ok(false);
+        };
+        let incarnation = self.incarnation;
+        let snap = Snapshot {
+            store: self.store.name().to_string(),
+            replicas: self.replicas,
+            id: self.me,
+            incarnation,
+            lsn: wal.lsn(),
+            state,
+            next_seq: self.next_seq,
+            origins: self
+                .origins
+                .iter()
+                .map(|o| OriginSnapshot {
+                    incarnation: o.incarnation,
+                    received_upto: o.received_upto,
+                })
+                .collect(),
+            pending: self
+                .buffer
+                .iter()
+                .map(|m| self.store.encode_msg(m))
+                .collect(),
+            acked: self.acked_logged.clone(),
+            unacked: self
+                .retained
+                .iter()
+                .map(|e| (e.seq, e.payload.to_vec()))
+                .collect(),
+        };
+        let before = wal.len();
+        let bytes = match snapshot::write(wal.dir(), &snap) {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::error!(replica = self.me, error = %e,
+                    "writing a snapshot failed; keeping the whole write-ahead log (retrying once it grew by the threshold again)");
+                self.compact_at = before.saturating_add(self.compact_bytes);
+                return Ok(false);
+            }
+        };
+        wal.rotate(snap.lsn)?;
+        self.compact_at = self.compact_bytes;
+        self.metrics.wal(wal.len(), true);
+        tracing::info!(
+            replica = self.me,
+            lsn = snap.lsn,
+            log_bytes_before = before,
+            log_bytes = wal.len(),
+            snapshot_bytes = bytes,
+            unacked = snap.unacked.len(),
+            pending = snap.pending.len(),
+            "compacted the write-ahead log into a snapshot"
+        );
+        Ok(true)
     }
 
     /// Start a client job.
@@ -573,7 +716,8 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
         }
     }
 
-    /// Open the log, replay it, and queue the messages peers may not have
+    /// Open the log, load the snapshot if there is one, replay the log
+    /// records after it, and queue the messages peers may not have
     /// received; returns the incarnation.
     fn recover(&mut self, cfg: &WalConfig) -> Result<u64, WalError> {
         let me = Identity {
@@ -584,10 +728,51 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
         let opened = Wal::open(&cfg.dir, &me, cfg.fsync)?;
         let path = opened.wal.path().to_path_buf();
         let n = opened.records.len();
-        self.replaying = true;
+        let end_lsn = opened.first_lsn + n as u64;
         let mut acked = vec![0u64; self.replicas as usize];
         let mut own = Vec::new();
-        for (offset, rec) in opened.records {
+        let snap_path = snapshot::path(&cfg.dir);
+        let snap = snapshot::read(&cfg.dir)?;
+        let skip_below = match &snap {
+            Some(s) => {
+                self.restore(s, &mut acked, &mut own, opened.incarnation)
+                    .map_err(|reason| WalError::Snapshot {
+                        path: snap_path.clone(),
+                        reason,
+                    })?;
+                if opened.first_lsn > s.lsn {
+                    return Err(WalError::Snapshot {
+                        path: snap_path,
+                        reason: format!(
+                            "it ends at log record {} but the log {} starts at record {}: \
+                             records in between are missing",
+                            s.lsn,
+                            path.display(),
+                            opened.first_lsn
+                        ),
+                    });
+                }
+                s.lsn
+            }
+            None if opened.first_lsn > 0 => {
+                return Err(WalError::Snapshot {
+                    path: snap_path,
+                    reason: format!(
+                        "it is missing, but the log {} was compacted (it starts at record {})",
+                        path.display(),
+                        opened.first_lsn
+                    ),
+                });
+            }
+            None => 0,
+        };
+        self.replaying = true;
+        let mut replayed = 0;
+        for (i, (offset, rec)) in opened.records.into_iter().enumerate() {
+            if opened.first_lsn + (i as u64) < skip_below {
+                continue; // already in the snapshot
+            }
+            replayed += 1;
             let r = guarded(self.me, "replaying the write-ahead log", || {
                 self.replay(rec, &mut acked)
             })
@@ -604,6 +789,7 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
         self.replaying = false;
         self.changed = false;
         self.acked_logged = acked.clone();
+        self.incarnation = opened.incarnation;
         let mut requeued = 0;
         for (peer, link) in &self.links {
             let from = acked[*peer as usize];
@@ -613,19 +799,102 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
                 let _ = link.send(msgs);
             }
         }
+        let mut wal = opened.wal;
+        if skip_below > end_lsn {
+            // The snapshot holds records the log lost (it cannot happen as
+            // the log is forced to disk first, but LSNs must stay unique).
+            tracing::warn!(replica = self.me, path = %path.display(), snapshot_lsn = skip_below, log_end = end_lsn,
+                "the log ends before the snapshot; starting a new log after the snapshot");
+            wal.rotate(skip_below)?;
+        }
+        self.compact_bytes = cfg.compact_bytes;
+        self.compact_at = cfg.compact_bytes;
+        self.can_snapshot = false;
+        if cfg.compact_bytes > 0 {
+            match guarded(self.me, "encoding its state", || {
+                self.store.encode_state(&self.state)
+            }) {
+                Some(Some(_)) => self.can_snapshot = true,
+                _ => tracing::info!(replica = self.me, store = self.store.name(),
+                    "the store cannot encode its state (it holds closures): the write-ahead log is never compacted"),
+            }
+        }
+        if self.can_snapshot {
+            self.retained = own.into();
+            self.trim_retained();
+        }
         self.metrics.set_pending(self.buffer.len(), 0);
-        self.metrics.wal(opened.wal.len(), false);
-        self.wal = Some(opened.wal);
-        tracing::info!(replica = self.me, path = %path.display(), records = n, puts = self.next_seq,
-            received = ?self.origins.iter().map(|o| o.received_upto).collect::<Vec<_>>(),
+        self.metrics.wal(wal.len(), false);
+        let wal_len = wal.len();
+        self.wal = Some(wal);
+        tracing::info!(replica = self.me, path = %path.display(), snapshot = snap.as_ref().map(|s| s.lsn), records = replayed,
+            puts = self.next_seq, received = ?self.origins.iter().map(|o| o.received_upto).collect::<Vec<_>>(),
             retransmitting = requeued, "replayed the write-ahead log");
-        Ok(opened.incarnation)
+        if self.compacting() && wal_len >= self.compact_at {
+            self.compact()?;
+        }
+        Ok(self.incarnation)
+    }
+
+    /// Restore the state a snapshot holds (before replaying the log after
+    /// it): store state, sequence numbers, receive positions, buffered
+    /// messages, acknowledgements and own unacknowledged messages.
+    fn restore(
+        &mut self,
+        s: &Snapshot,
+        acked: &mut [u64],
+        own: &mut Vec<Envelope>,
+        incarnation: u64,
+    ) -> Result<(), String> {
+        let theirs = (s.store.as_str(), s.replicas, s.id, s.incarnation);
+        let ours = (self.store.name(), self.replicas, self.me, incarnation);
+        if theirs != ours {
+            return Err(format!(
+                "it is of replica {} of {} of store {:?} (incarnation {:#x}), \
+                 but this replica is {} of {} of store {:?} with a log of incarnation {:#x}",
+                s.id,
+                s.replicas,
+                s.store,
+                s.incarnation,
+                self.me,
+                self.replicas,
+                ours.0,
+                incarnation
+            ));
+        }
+        let n = self.replicas as usize;
+        if s.origins.len() != n || s.acked.len() != n {
+            return Err("its per-replica tables do not match the cluster size".into());
+        }
+        self.state = guarded(self.me, "decoding its state", || {
+            self.store.decode_state(self.replicas, self.me, &s.state)
+        })
+        .ok_or("the store panicked decoding the state")?
+        .map_err(|e| e.to_string())?;
+        self.next_seq = s.next_seq;
+        for (o, so) in self.origins.iter_mut().zip(&s.origins) {
+            o.incarnation = so.incarnation;
+            o.received_upto = so.received_upto;
+        }
+        self.buffer = s
+            .pending
+            .iter()
+            .map(|p| self.store.decode_msg(p))
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("a buffered message: {e}"))?;
+        acked.copy_from_slice(&s.acked);
+        own.extend(s.unacked.iter().map(|(seq, p)| Envelope {
+            seq: *seq,
+            payload: p.clone().into(),
+        }));
+        Ok(())
     }
 
     /// Replay one record through the live code paths.
     fn replay(&mut self, rec: Record, acked: &mut [u64]) -> Result<(), String> {
         match rec {
             Record::Header { .. } => Err("a second header".into()),
+            Record::Rotated { .. } => Err("a rotation marker inside the log".into()),
             Record::Put {
                 token,
                 key,
@@ -688,6 +957,7 @@ mod tests {
     use super::*;
     use crate::baseline::{HandwrittenVc, VcMsg};
     use crate::wal::FsyncPolicy;
+    use kv_store_api::DecodeError;
 
     type A = Actor<HandwrittenVc>;
 
@@ -902,6 +1172,17 @@ mod tests {
         fn apply(&self, st: &mut u64, _: u64) {
             *st += 1
         }
+        fn encode_state(&self, st: &u64) -> Option<Bytes> {
+            Some(st.to_le_bytes().to_vec())
+        }
+        fn decode_state(&self, _: u64, _: ReplicaId, b: &[u8]) -> Result<u64, DecodeError> {
+            Ok(u64::from_le_bytes(b.try_into().map_err(|_| {
+                DecodeError {
+                    what: "state",
+                    reason: "not 8 bytes".into(),
+                }
+            })?))
+        }
     }
 
     #[test]
@@ -934,6 +1215,7 @@ mod tests {
         let cfg = WalConfig {
             dir: dir.path().to_path_buf(),
             fsync: FsyncPolicy::Never,
+            compact_bytes: 0,
         };
         let enc = |m: u64| Store::<Bytes, Bytes>::encode_msg(&TotalOrder, &m).into();
         let start = |cfg: &WalConfig| {
@@ -987,5 +1269,162 @@ mod tests {
         b.end_round().unwrap();
         assert_eq!(r.try_recv().unwrap().unwrap(), 3);
         assert_eq!(b.state, 4);
+    }
+
+    fn enc(m: u64) -> bytes::Bytes {
+        Store::<Bytes, Bytes>::encode_msg(&TotalOrder, &m).into()
+    }
+
+    fn start_total(cfg: &WalConfig) -> (Actor<TotalOrder>, Vec<mpsc::UnboundedReceiver<Outgoing>>) {
+        let (s, rxs) = setup(TotalOrder, 1);
+        let mut a = Actor::new(s);
+        a.recover(cfg).unwrap();
+        (a, rxs)
+    }
+
+    fn put_total(a: &mut Actor<TotalOrder>) {
+        let (reply, mut r) = oneshot::channel();
+        a.handle(Command::Client {
+            token: Vec::new(),
+            ops: vec![Op::Put {
+                key: b"k".to_vec(),
+                value: b"v".to_vec(),
+            }],
+            reply,
+        });
+        a.end_round().unwrap();
+        assert!(r.try_recv().unwrap().is_ok());
+    }
+
+    /// Replica 1 receives origin 0's message 1 (2nd in the total order, so
+    /// buffered), makes one put (message 1, acknowledged by peer 2 only).
+    fn before_compaction(a: &mut Actor<TotalOrder>) {
+        let (reply, _r) = oneshot::channel();
+        a.handle(Command::Deliver {
+            origin: 0,
+            incarnation: 5,
+            messages: vec![(1, enc(2))],
+            reply,
+        });
+        a.end_round().unwrap();
+        put_total(a);
+        a.handle(Command::Acked { peer: 2, upto: 1 });
+        a.end_round().unwrap();
+        assert_eq!((a.state, a.buffer.len(), a.next_seq), (1, 1, 1));
+    }
+
+    fn big_threshold(dir: &std::path::Path) -> WalConfig {
+        WalConfig {
+            dir: dir.to_path_buf(),
+            fsync: FsyncPolicy::Never,
+            compact_bytes: 1 << 40,
+        }
+    }
+
+    #[test]
+    fn compaction_snapshots_everything_and_recovery_replays_only_the_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = big_threshold(dir.path());
+        let (mut a, _rx) = start_total(&cfg);
+        let inc = a.incarnation;
+        before_compaction(&mut a);
+        let log = dir.path().join(crate::wal::FILE_NAME);
+        let before = std::fs::metadata(&log).unwrap().len();
+        assert!(a.compact().unwrap());
+        assert!(std::fs::metadata(&log).unwrap().len() < before);
+        assert_eq!(a.wal.as_ref().unwrap().lsn(), 3);
+        // After the snapshot: a second put makes origin 0's message deliverable.
+        put_total(&mut a);
+        assert_eq!((a.state, a.buffer.len()), (3, 0));
+        drop(a);
+
+        let (b, mut rxs) = start_total(&cfg);
+        assert_eq!(b.incarnation, inc);
+        assert_eq!((b.state, b.next_seq, b.buffer.len()), (3, 2, 0));
+        assert_eq!(
+            (b.origins[0].incarnation, b.origins[0].received_upto),
+            (Some(5), 1)
+        );
+        assert_eq!(b.acked_logged, vec![0, 0, 1]);
+        // Peer 0 acknowledged nothing: both messages; peer 2 only the second.
+        let seqs = |r: &mut mpsc::UnboundedReceiver<Outgoing>| {
+            r.try_recv()
+                .unwrap()
+                .iter()
+                .map(|e| e.seq)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(seqs(&mut rxs[0]), vec![1, 2]);
+        assert_eq!(seqs(&mut rxs[1]), vec![2]);
+        assert_eq!(
+            b.retained.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+    }
+
+    #[test]
+    fn a_crash_between_snapshot_and_log_rotation_skips_what_the_snapshot_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = big_threshold(dir.path());
+        let (mut a, _rx) = start_total(&cfg);
+        before_compaction(&mut a);
+        let log = dir.path().join(crate::wal::FILE_NAME);
+        let old = std::fs::read(&log).unwrap();
+        assert!(a.compact().unwrap());
+        drop(a);
+        // The old log comes back, as if the rename of the new one never happened.
+        std::fs::write(&log, &old).unwrap();
+        let (mut b, mut rxs) = start_total(&cfg);
+        // Nothing was applied twice.
+        assert_eq!((b.state, b.next_seq, b.buffer.len()), (1, 1, 1));
+        assert_eq!(b.origins[0].received_upto, 1);
+        assert_eq!(rxs[0].try_recv().unwrap()[0].seq, 1);
+        assert!(rxs[1].try_recv().is_err());
+        // Appending continues with LSNs after the snapshot's.
+        put_total(&mut b);
+        assert_eq!(b.state, 3);
+        drop(b);
+        let (c, _rxs) = start_total(&cfg);
+        assert_eq!((c.state, c.next_seq), (3, 2));
+    }
+
+    #[test]
+    fn automatic_compaction_at_the_threshold_and_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = WalConfig {
+            compact_bytes: 1,
+            ..big_threshold(dir.path())
+        };
+        let (mut a, _rx) = start_total(&cfg);
+        before_compaction(&mut a);
+        assert_eq!(a.wal.as_ref().unwrap().lsn(), 3);
+        let log = dir.path().join(crate::wal::FILE_NAME);
+        let snap = snapshot::path(dir.path());
+        assert!(snap.exists());
+        drop(a);
+        let (b, _rx) = start_total(&cfg);
+        assert_eq!((b.state, b.buffer.len()), (1, 1));
+        drop(b);
+        // A compacted log without its snapshot is refused.
+        let saved = std::fs::read(&snap).unwrap();
+        std::fs::remove_file(&snap).unwrap();
+        let (s, _rx) = setup(TotalOrder, 1);
+        let e = Actor::new(s).recover(&cfg).unwrap_err().to_string();
+        assert!(e.contains("snapshot.bin") && e.contains("missing"), "{e}");
+        // A corrupt one too, naming it.
+        let mut bad = saved.clone();
+        bad.truncate(bad.len() - 2);
+        std::fs::write(&snap, &bad).unwrap();
+        let (s, _rx) = setup(TotalOrder, 1);
+        let e = Actor::new(s).recover(&cfg).unwrap_err().to_string();
+        assert!(
+            e.contains(&snap.display().to_string()) && e.contains("truncated"),
+            "{e}"
+        );
+        // Put back, it is used again.
+        std::fs::write(&snap, &saved).unwrap();
+        assert!(log.exists());
+        let (b, _rx) = start_total(&cfg);
+        assert_eq!((b.state, b.buffer.len()), (1, 1));
     }
 }

@@ -153,6 +153,32 @@ where
         }
         Ok(tok)
     }
+
+    /// Snapshot: `(me, clock, data)` in bincode.
+    fn encode_state(&self, st: &Self::State) -> Option<Vec<u8>> {
+        Some(kv_store_api::encode_plain(&(st.me, &st.clock, &st.data)))
+    }
+
+    /// Also checks the snapshot is of replica `me` of a cluster of `replicas`.
+    fn decode_state(
+        &self,
+        replicas: u64,
+        me: ReplicaId,
+        bytes: &[u8],
+    ) -> Result<Self::State, DecodeError> {
+        let (who, clock, data): (ReplicaId, Vec<u64>, HashMap<K, V>) =
+            kv_store_api::decode_plain("state", bytes)?;
+        if who != me || clock.len() as u64 != replicas {
+            return Err(DecodeError {
+                what: "state",
+                reason: format!(
+                    "the state is of replica {who} of {}, not of replica {me} of {replicas}",
+                    clock.len()
+                ),
+            });
+        }
+        Ok(VcState { me, clock, data })
+    }
 }
 
 #[cfg(test)]
@@ -226,6 +252,19 @@ mod tests {
         let mut trailing = good.clone();
         trailing.push(0);
         assert!(dec(&trailing).unwrap_err().to_string().contains("trailing"));
+    }
+
+    #[test]
+    fn states_round_trip_and_belong_to_their_replica() {
+        let s = HandwrittenVc;
+        let mut r = init(1);
+        put(&mut r, &[0, 0, 0], 4, 40).unwrap();
+        let b = Store::<u32, u32>::encode_state(&s, &r).unwrap();
+        let back: S = Store::<u32, u32>::decode_state(&s, 3, 1, &b).unwrap();
+        assert_eq!(back.clock(), &[0, 1, 0]);
+        assert_eq!(get(&back, &[0, 1, 0], 4).unwrap().0, Some(40));
+        assert!(Store::<u32, u32>::decode_state(&s, 3, 2, &b).is_err());
+        assert!(Store::<u32, u32>::decode_state(&s, 3, 1, &b[..4]).is_err());
     }
 
     #[test]

@@ -56,6 +56,10 @@ pub struct ServeArgs {
     /// When the log is forced to disk: always | batch | never [default: always].
     #[arg(long)]
     fsync: Option<FsyncPolicy>,
+    /// Snapshot the state and start a new log once the log reaches this many
+    /// bytes; 0 = never [default: 67108864].
+    #[arg(long)]
+    wal_compact_bytes: Option<u64>,
     /// Serve Prometheus metrics over plain HTTP at this address (GET /metrics).
     #[arg(long)]
     metrics: Option<SocketAddr>,
@@ -130,6 +134,10 @@ impl ServeArgs {
                 None
             }
         };
+        if let Some(v) = self.wal_compact_bytes.or(f.wal_compact_bytes) {
+            anyhow::ensure!(c.wal.is_some(), "--wal-compact-bytes needs --wal");
+            c.wal_compact_bytes = v;
+        }
         c.metrics = self.metrics.or(f.metrics);
         c.tls = TlsFiles {
             cert: self.tls_cert.clone().or(f.tls_cert),

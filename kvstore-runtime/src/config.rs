@@ -44,6 +44,9 @@ pub struct ServerConfig {
     pub max_messages_per_delivery: usize,
     /// Write-ahead log (none: a restarted replica starts empty).
     pub wal: Option<WalOptions>,
+    /// Compact the write-ahead log into a snapshot once it reaches this many
+    /// bytes (0: never; default [`crate::wal::DEFAULT_COMPACT_BYTES`]).
+    pub wal_compact_bytes: u64,
     /// Address of the Prometheus metrics endpoint (none: no endpoint).
     pub metrics: Option<SocketAddr>,
     /// TLS certificate, key and CA (all empty: plain TCP).
@@ -67,6 +70,7 @@ impl ServerConfig {
             retry_max: Duration::from_secs(1),
             max_messages_per_delivery: 1024,
             wal: None,
+            wal_compact_bytes: crate::wal::DEFAULT_COMPACT_BYTES,
             metrics: None,
             tls: TlsFiles::default(),
             replica_secret: None,
@@ -121,6 +125,7 @@ impl ServerConfig {
 /// peers = ["127.0.0.1:7000", "127.0.0.1:7001", "127.0.0.1:7002"]
 /// wal = "/var/lib/kvstore/0"
 /// fsync = "always"          # always | batch | never
+/// wal_compact_bytes = 67108864  # snapshot + new log at this size (0 = never)
 /// metrics = "127.0.0.1:9100"
 /// tls_cert = "replica.pem"
 /// tls_key = "replica.key"
@@ -150,6 +155,8 @@ pub struct FileConfig {
     pub wal: Option<PathBuf>,
     /// Fsync policy of the log.
     pub fsync: Option<FsyncPolicy>,
+    /// Log size that triggers compaction (0: never).
+    pub wal_compact_bytes: Option<u64>,
     /// Metrics endpoint address.
     pub metrics: Option<SocketAddr>,
     /// TLS certificate (PEM).

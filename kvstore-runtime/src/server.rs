@@ -220,6 +220,7 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
         wal: config.wal.as_ref().map(|w| WalConfig {
             dir: w.dir.clone(),
             fsync: w.fsync,
+            compact_bytes: config.wal_compact_bytes,
         }),
         metrics: metrics.clone(),
     };

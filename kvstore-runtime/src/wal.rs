@@ -16,6 +16,35 @@
 //! * anything else (a bad checksum followed by more data, an undecodable
 //!   record) is *corruption*: [`WalError::Corrupt`] names the file and
 //!   offset and the replica refuses to start, so nothing is lost silently.
+//!
+//! # Compaction
+//!
+//! Every record after the header has a *log sequence number* (LSN): a log
+//! starts at LSN 0, or at the `first_lsn` of a [`Record::Rotated`] second
+//! record, and each `Put`, `Deliver` or `Acked` record takes the next one.
+//! When the log reaches `--wal-compact-bytes` (TOML `wal_compact_bytes`,
+//! default [`DEFAULT_COMPACT_BYTES`], 0 = never) the replica
+//! 1. forces the log to disk,
+//! 2. writes a [`snapshot`] of its whole state (`DIR/snapshot.bin`: the
+//!    store state from [`kv_store_api::Store::encode_state`], the sequence
+//!    number of its last put, each origin's incarnation and receive position,
+//!    the received messages not yet deliverable, the per-peer
+//!    acknowledgements and its own messages some peer has not acknowledged)
+//!    tagged with the LSN of the next record, atomically (temporary file,
+//!    `fsync`, rename, directory `fsync`),
+//! 3. replaces the log by a new one holding the header and
+//!    `Rotated { first_lsn }` (again temporary file, `fsync`, rename,
+//!    directory `fsync`) with [`Wal::rotate`].
+//!
+//! Recovery loads the snapshot, if any, then replays the log records whose
+//! LSN is at least the snapshot's: after a crash between steps 2 and 3 the
+//! records the snapshot already holds are skipped. A snapshot that is
+//! corrupt, truncated, of another replica or incarnation, or a compacted log
+//! without its snapshot is a [`WalError::Snapshot`] naming the file: the
+//! replica refuses to start. A store that cannot encode its state (its
+//! state holds closures) is never compacted; a note is logged once.
+
+pub mod snapshot;
 
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
@@ -31,6 +60,8 @@ pub const MAGIC: &[u8; 8] = b"KVSWAL01";
 const FRAME: usize = 12;
 /// Name of the log file inside the log directory.
 pub const FILE_NAME: &str = "wal.log";
+/// Default log size that triggers compaction (64 MiB).
+pub const DEFAULT_COMPACT_BYTES: u64 = 64 << 20;
 /// Interval of the background `fsync` of [`FsyncPolicy::Batch`].
 pub const BATCH_SYNC_INTERVAL: Duration = Duration::from_millis(10);
 
@@ -110,6 +141,20 @@ pub enum Record {
         /// Acknowledged sequence number.
         upto: u64,
     },
+    /// Second record of a log that replaced a compacted one: the LSN of the
+    /// record that follows (records before it are in the snapshot).
+    Rotated {
+        /// LSN of the next record.
+        first_lsn: u64,
+    },
+}
+
+impl Record {
+    /// Whether the record takes a log sequence number (everything but the
+    /// header and the rotation marker).
+    fn numbered(&self) -> bool {
+        !matches!(self, Record::Header { .. } | Record::Rotated { .. })
+    }
 }
 
 /// Errors opening, reading or writing the log.
@@ -145,6 +190,14 @@ pub enum WalError {
         /// Identity of this replica.
         expected: String,
     },
+    /// The snapshot cannot be used (or is missing for a compacted log).
+    #[error("snapshot {path} cannot be used: {reason}; refusing to start (nothing was changed; repair or move the file)")]
+    Snapshot {
+        /// Snapshot (or log) file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// Replaying a record failed.
     #[error("write-ahead log {path}: replaying the record at offset {offset} failed: {reason}")]
     Replay {
@@ -175,7 +228,9 @@ pub struct Opened {
     pub wal: Wal,
     /// Incarnation of the replica (from the header, or fresh for a new log).
     pub incarnation: u64,
-    /// Records after the header with their byte offsets.
+    /// LSN of the first record of `records`.
+    pub first_lsn: u64,
+    /// Records after the header (and rotation marker) with their byte offsets.
     pub records: Vec<(u64, Record)>,
 }
 
@@ -183,6 +238,11 @@ pub struct Opened {
 #[derive(Debug)]
 pub struct Wal {
     path: PathBuf,
+    dir: PathBuf,
+    /// The header record (written again at each rotation).
+    header: Record,
+    /// LSN of the next numbered record.
+    next_lsn: u64,
     file: File,
     buf: Vec<u8>,
     policy: FsyncPolicy,
@@ -306,6 +366,13 @@ fn parse(path: &Path, data: &[u8]) -> Result<Parsed, WalError> {
     })
 }
 
+/// `fsync` a directory (so that a rename in it is durable).
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), WalError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io(dir, "syncing the directory"))
+}
+
 fn describe(store: &str, replicas: u64, id: u64) -> String {
     format!("replica {id} of {replicas} of store {store:?}")
 }
@@ -336,6 +403,9 @@ impl Wal {
         let mut records = parsed.records.into_iter();
         let mut wal = Wal {
             path: path.clone(),
+            dir: dir.to_path_buf(),
+            header: Record::Rotated { first_lsn: 0 },
+            next_lsn: 0,
             file,
             buf: Vec::new(),
             policy,
@@ -361,6 +431,12 @@ impl Wal {
                         expected,
                     });
                 }
+                wal.header = Record::Header {
+                    store,
+                    replicas,
+                    id,
+                    incarnation,
+                };
                 incarnation
             }
             Some((offset, _)) => {
@@ -379,12 +455,14 @@ impl Wal {
                     .map_err(io(&path, "seeking"))?;
                 wal.len = 0;
                 wal.buf.extend_from_slice(MAGIC);
-                wal.append(&Record::Header {
+                wal.header = Record::Header {
                     store: me.store.clone(),
                     replicas: me.replicas,
                     id: me.id,
                     incarnation,
-                });
+                };
+                let header = wal.header.clone();
+                wal.append(&header);
                 wal.commit_with(FsyncPolicy::Always)?;
                 if let Ok(d) = File::open(dir) {
                     let _ = d.sync_all();
@@ -399,11 +477,84 @@ impl Wal {
         if policy == FsyncPolicy::Batch {
             wal.start_batch_sync()?;
         }
+        let mut records = records.peekable();
+        let first_lsn = match records.peek() {
+            Some((_, Record::Rotated { first_lsn })) => {
+                let l = *first_lsn;
+                records.next();
+                l
+            }
+            _ => 0,
+        };
+        let records: Vec<(u64, Record)> = records.collect();
+        if let Some((offset, _)) = records.iter().find(|r| !r.1.numbered()) {
+            return Err(WalError::Corrupt {
+                path: wal.path.clone(),
+                offset: *offset,
+                reason: "a header or rotation marker after the start of the log".into(),
+            });
+        }
+        wal.next_lsn = first_lsn + records.len() as u64;
         Ok(Opened {
             wal,
             incarnation,
-            records: records.collect(),
+            first_lsn,
+            records,
         })
+    }
+
+    /// Replace the log by an empty one whose next record has LSN
+    /// `first_lsn` (the records before are in a snapshot): the new file
+    /// (header and [`Record::Rotated`]) is written to a temporary file,
+    /// `fsync`ed and renamed over the log, then the directory is `fsync`ed.
+    /// The caller's snapshot must hold everything logged so far: commit
+    /// before taking it (records still pending here are dropped).
+    pub fn rotate(&mut self, first_lsn: u64) -> Result<(), WalError> {
+        debug_assert!(self.buf.is_empty(), "rotating with uncommitted records");
+        self.buf.clear();
+        let tmp = self.dir.join(format!("{FILE_NAME}.tmp"));
+        let mut image = MAGIC.to_vec();
+        frame(&self.header, &mut image);
+        frame(&Record::Rotated { first_lsn }, &mut image);
+        let mut f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .map_err(io(&tmp, "creating"))?;
+        f.write_all(&image).map_err(io(&tmp, "writing"))?;
+        f.sync_all().map_err(io(&tmp, "fsync"))?;
+        std::fs::rename(&tmp, &self.path).map_err(io(&self.path, "renaming the new log over"))?;
+        sync_dir(&self.dir)?;
+        // From here on the new file is the log.
+        self.stop.store(true, Ordering::Relaxed);
+        self.stop = Arc::new(AtomicBool::new(false));
+        self.dirty = Arc::new(AtomicBool::new(false));
+        self.file = f;
+        self.len = image.len() as u64;
+        self.next_lsn = first_lsn;
+        if self.policy == FsyncPolicy::Batch {
+            self.start_batch_sync()?;
+        }
+        Ok(())
+    }
+
+    /// Force everything committed so far to disk, whatever the policy.
+    pub fn sync(&mut self) -> Result<(), WalError> {
+        self.commit_with(FsyncPolicy::Always)?;
+        self.file.sync_data().map_err(io(&self.path, "fsync"))
+    }
+
+    /// LSN of the next record appended (every record appended so far has a
+    /// smaller one).
+    pub fn lsn(&self) -> u64 {
+        self.next_lsn
+    }
+
+    /// The log directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     fn start_batch_sync(&self) -> Result<(), WalError> {
@@ -452,6 +603,9 @@ impl Wal {
 
     /// Append a record to the in-memory buffer (written by [`Wal::commit`]).
     pub fn append(&mut self, rec: &Record) {
+        if rec.numbered() {
+            self.next_lsn += 1;
+        }
         frame(rec, &mut self.buf);
     }
 
@@ -607,6 +761,29 @@ mod tests {
         assert!(empty.torn.is_none() && empty.records.is_empty());
         assert!(parse(p, &MAGIC[..3]).unwrap().torn.is_some());
         assert!(parse(p, b"garbage!").is_err());
+    }
+
+    #[test]
+    fn rotation_starts_a_new_log_at_the_given_lsn_under_the_same_identity() {
+        for policy in [FsyncPolicy::Always, FsyncPolicy::Batch] {
+            let d = tempfile::tempdir().unwrap();
+            let (inc, _) = write_three(d.path());
+            let mut o = Wal::open(d.path(), &me(), policy).unwrap();
+            assert_eq!((o.first_lsn, o.wal.lsn()), (0, 3));
+            let before = o.wal.len();
+            o.wal.rotate(3).unwrap();
+            assert!(o.wal.len() < before);
+            assert_eq!(o.wal.lsn(), 3);
+            o.wal.append(&put(7));
+            o.wal.append(&Record::Acked { peer: 0, upto: 1 });
+            assert_eq!(o.wal.lsn(), 5);
+            o.wal.commit().unwrap();
+            drop(o);
+            let o = Wal::open(d.path(), &me(), policy).unwrap();
+            assert_eq!((o.incarnation, o.first_lsn, o.wal.lsn()), (inc, 3, 5));
+            assert_eq!(o.records[0].1, put(7));
+            assert!(!d.path().join("wal.log.tmp").exists());
+        }
     }
 
     #[test]
