@@ -811,8 +811,10 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
         self.compact_at = cfg.compact_bytes;
         self.can_snapshot = false;
         if cfg.compact_bytes > 0 {
+            // Whether the store encodes states at all (a fresh one is cheap).
             match guarded(self.me, "encoding its state", || {
-                self.store.encode_state(&self.state)
+                let fresh = self.store.init(self.replicas, self.me);
+                self.store.encode_state(&fresh)
             }) {
                 Some(Some(_)) => self.can_snapshot = true,
                 _ => tracing::info!(replica = self.me, store = self.store.name(),

@@ -448,7 +448,8 @@ mod tests {
             &f,
             "store = \"read-your-writes\"\nid = 0\nlisten = \"127.0.0.1:7000\"\n\
              peers = [\"127.0.0.1:7000\", \"127.0.0.1:7001\"]\nwal = \"/tmp/w0\"\n\
-             fsync = \"never\"\nworker_threads = 3\nreplica_secret = \"s\"\n",
+             fsync = \"never\"\nworker_threads = 3\nreplica_secret = \"s\"\n\
+             wal_compact_bytes = 4096\n",
         )
         .unwrap();
         let parse = |extra: &[&str]| {
@@ -463,6 +464,9 @@ mod tests {
         assert_eq!(store, "read-your-writes");
         assert_eq!((c.id, threads), (0, 3));
         assert_eq!(c.wal.as_ref().unwrap().fsync, FsyncPolicy::Never);
+        assert_eq!(c.wal_compact_bytes, 4096);
+        let (_, c, _) = parse(&["--wal-compact-bytes", "0"]).unwrap();
+        assert_eq!(c.wal_compact_bytes, 0);
         let (store, c, _) = parse(&[
             "--id",
             "1",
