@@ -251,6 +251,7 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
                 crate::measure::MeasureMode::Harness => {
                     let mut hook =
                         crate::measure::HarnessBench::new(rocq.clone(), &opts.root, work.path());
+                    hook.measure_all(&outcome.closed);
                     let r = rank(&outcome.closed, &mut hook);
                     harness = Some(hook);
                     r
@@ -402,7 +403,7 @@ fn feedback_doc(
     json!({
         "spec": spec,
         "shipped_candidate": summary["shipped_candidate"],
-        "measure": "harness: server binary per candidate, 3-replica loopback cluster, median over repetitions",
+        "measure": "harness: server binary per candidate, fresh 3-replica loopback cluster per repetition, candidates interleaved, median over repetitions",
         "replicas": 3,
         "repetitions": h.repetitions,
         "profile": if h.release { "release" } else { "dev" },
