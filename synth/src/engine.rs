@@ -294,6 +294,15 @@ pub fn synthesize(
         candidates_tried: tracker.ck.candidates_tried,
         obligations: ObKind::all(constraints).len(),
     };
+    // Counterexample first: the spec's constraints identified with the model's.
+    let cex = match crate::cex::prepare(rocq, spec, constraints) {
+        Ok(stage) => Some(stage),
+        Err(why) => {
+            log.write(json!({"move": "counterexample-stage", "skipped": true, "reason": why}));
+            None
+        }
+    };
+    tracker.check(calls(rocq))?;
     let mut remembered = tracker.ck.remembered.clone();
     // Reloader memory: a mechanism variant stuck on a constraint guard is
     // stuck whatever the representation (guards are facts of the metadata).
@@ -349,6 +358,7 @@ pub fn synthesize(
             cand.clone(),
             constraints,
             idx,
+            cex.as_ref(),
             proposer,
             cfg,
             log,
@@ -384,7 +394,11 @@ pub fn synthesize(
                 outcome.closed.push(closed);
             }
             Err(rej) => {
-                if rej.obligation.starts_with('c') && rej.obligation.contains("_holds_at_") {
+                // A counterexample refutes the variant whatever the
+                // representation (they all implement the same map).
+                if rej.obligation == "counterexample"
+                    || (rej.obligation.starts_with('c') && rej.obligation.contains("_holds_at_"))
+                {
                     stuck_variants.insert(
                         variant_key,
                         format!("{} on {}", rej.candidate, rej.obligation),
@@ -419,6 +433,7 @@ fn grow(
     cand: Candidate,
     constraints: usize,
     idx: usize,
+    cex: Option<&crate::cex::Stage>,
     proposer: &mut dyn Proposer,
     cfg: &Config,
     log: &RunLog,
@@ -450,6 +465,16 @@ fn grow(
         )));
     }
     let dev_rocq = rocq.clone().with_load_path("Dev", &compiled.dir);
+    // Counterexample first: bounded executions before any proof effort.
+    if let Some(stage) = cex {
+        let report = stage.run(&dev_rocq, cfg.timeout);
+        tracker.check(calls(rocq))?;
+        log.write(json!({"move": "counterexample", "candidate": name, "found": report.counterexample.is_some(), "trace": report.counterexample.as_ref().map(|t| crate::model::show_trace(t)), "events": report.events, "skipped": report.skipped, "elapsed_ms": report.elapsed.as_millis() as u64}));
+        if let Some(reason) = report.reason() {
+            progress(&format!("{name}: {reason}"));
+            return Ok(Err(reject("counterexample", reason)));
+        }
+    }
     let header = format!("Require Import Dev.Cand.\n{}", dev.opens());
     let hammer = if cfg.hammer {
         crate::run::HAMMER_IMPORT

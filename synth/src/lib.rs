@@ -7,15 +7,19 @@
 //! * [`development`]: the development state and its rendering;
 //! * [`proposer`]: who suggests tactics (built-in, replay);
 //! * [`engine`]: the loops; [`audit`]: the deterministic audit;
+//! * [`cex`]: counterexample first (bounded executions of a candidate,
+//!   checked against [`model`], the executable abstract machine);
 //! * [`measure`]: the outer loop's throughput measurement of closed candidates;
 //! * [`runlog`]: the JSONL run log; [`run`]: the `synth run` pipeline;
 //! * [`checkpoint`]: checkpoints, `--resume` and Ctrl-C; [`seed`]: what `--seed` means.
 pub mod audit;
 pub mod catalog;
+pub mod cex;
 pub mod checkpoint;
 pub mod development;
 pub mod engine;
 pub mod measure;
+pub mod model;
 pub mod oracle;
 pub mod proposer;
 pub mod run;
