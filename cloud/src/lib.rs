@@ -8,6 +8,7 @@
 //!   (e.g. started by `cloud up` in another process);
 //! * [`netns`]: clusters in network namespaces with delay, loss and
 //!   partitions between replicas;
+//! * [`relay`]: a userspace TCP delay relay (delay without `sch_netem`);
 //! * [`k8s`]: Kubernetes manifests (StatefulSet, headless Service, ConfigMap).
 #![warn(missing_docs)]
 
@@ -17,6 +18,7 @@ pub mod launch;
 pub mod manifest;
 pub mod netns;
 pub mod process;
+pub mod relay;
 
 pub use launch::{default_kvstore_bin, down, log_tail, CloudError, Cluster, UpOptions};
 pub use manifest::{ClusterFile, ReplicaEntry, CLUSTER_FILE};

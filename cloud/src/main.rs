@@ -57,6 +57,31 @@ enum Cmd {
         #[command(subcommand)]
         command: NetnsCmd,
     },
+    /// Run a TCP delay relay (used by `netns delay` on kernels without netem):
+    /// accept on LISTEN, forward each connection to TO, holding data for the delay.
+    Relay {
+        /// Listening address.
+        #[arg(long)]
+        listen: std::net::SocketAddr,
+        /// Target address.
+        #[arg(long)]
+        to: std::net::SocketAddr,
+        /// Delay towards TO, ms.
+        #[arg(long, default_value_t = 0.0)]
+        delay_ms: f64,
+        /// Jitter towards TO (uniform +-), ms.
+        #[arg(long, default_value_t = 0.0)]
+        jitter_ms: f64,
+        /// Delay back from TO, ms.
+        #[arg(long, default_value_t = 0.0)]
+        back_delay_ms: f64,
+        /// Jitter back from TO, ms.
+        #[arg(long, default_value_t = 0.0)]
+        back_jitter_ms: f64,
+        /// SO_MARK of outgoing connections (root).
+        #[arg(long)]
+        mark: Option<u32>,
+    },
     /// Kubernetes manifests.
     K8s {
         #[command(subcommand)]
@@ -142,7 +167,7 @@ enum NetnsCmd {
         #[command(flatten)]
         dir: NetnsDir,
     },
-    /// Add one-way delay between replicas (tc netem).
+    /// Add one-way delay between replicas (tc netem; userspace relays without netem).
     Delay {
         /// Delay, ms.
         #[arg(long)]
@@ -263,6 +288,20 @@ async fn netns(cmd: NetnsCmd) -> anyhow::Result<()> {
         }
         NetnsCmd::Status { dir } => {
             let f = read(&dir)?;
+            println!("delay: {}", f.delay_mechanism());
+            let state = netns::RelayState::read(&dir.dir);
+            for d in &state.delays {
+                println!(
+                    "delay {} -> {}: {} ms +- {} ms (relay)",
+                    d.from, d.to, d.delay_ms, d.jitter_ms
+                );
+            }
+            for r in &state.relays {
+                println!(
+                    "relay {} -> {} in {} on {} to {} pid {}",
+                    r.from, r.to, r.ns, r.listen, r.target, r.pid
+                );
+            }
             for r in &f.replicas {
                 let addr = r.addr.clone();
                 let health = netns::in_netns(&f.client_ns, move || {
@@ -369,6 +408,31 @@ fn run() -> anyhow::Result<()> {
                 Ok(())
             }
             Cmd::Netns { command } => netns(command).await,
+            Cmd::Relay {
+                listen,
+                to,
+                delay_ms,
+                jitter_ms,
+                back_delay_ms,
+                back_jitter_ms,
+                mark,
+            } => {
+                use cloud::relay::{Delay, RelayConfig};
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .with_context(|| format!("binding {listen}"))?;
+                let cfg = RelayConfig {
+                    target: to,
+                    forward: Delay::from_ms(delay_ms, jitter_ms),
+                    backward: Delay::from_ms(back_delay_ms, back_jitter_ms),
+                    mark,
+                };
+                tracing::info!(%listen, %to, ?cfg, "relay listening");
+                // One line for whoever started us; nothing else goes to stdout.
+                println!("listening {}", listener.local_addr()?);
+                cloud::relay::serve(listener, cfg).await?;
+                Ok(())
+            }
             Cmd::K8s { .. } => unreachable!("handled above"),
             Cmd::Status { dir } => {
                 let file = cloud::ClusterFile::read(&dir)

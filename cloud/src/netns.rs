@@ -15,12 +15,27 @@
 //!   directions (plain `ip route`, no firewall needed);
 //! * delay and loss: an HTB root qdisc on every replica's `eth0` with one
 //!   class and one `u32` destination filter per peer (created at `up`); a
-//!   rule replaces that class's leaf with `netem delay .. loss ..`; if the
-//!   kernel has no `sch_netem`, loss falls back to an `iptables`
-//!   `statistic` drop rule and delay fails with a clear error;
-//! * heal: every leaf back to `pfifo`, blackholes and drop rules removed.
+//!   rule replaces that class's leaf with `netem delay .. loss ..`;
+//! * without `sch_netem` (probed once at `up`, recorded as
+//!   [`NetnsFile::netem`], logged, and shown by `cloud netns status`):
+//!   loss is an `iptables` `statistic` drop rule, and delay/jitter go
+//!   through userspace delay relays ([`crate::relay`]). For every replica
+//!   pair `{a, b}` with a delay in either direction, namespace `NAME-ra`
+//!   runs `cloud relay` on `SUBNET.(a+1):RELAY_PORT_BASE+b` forwarding to
+//!   `b`'s replica address (forward delay `a -> b`, backward delay
+//!   `b -> a`), and the same in `NAME-rb` towards `a`. An `iptables -t nat
+//!   OUTPUT` DNAT rule steers the replica's connections to the peer into
+//!   the relay, so replicas keep their configured peer addresses; a filter
+//!   rule resets connections that still go to the peer directly (opened
+//!   before the rule), and the relay's own connections carry `SO_MARK`
+//!   [`RELAY_MARK`], which both rules skip. Delays and relay pids live in
+//!   `DIR/relays.json` ([`RelayState`]). Delay applies per chunk of TCP
+//!   stream data (delay `+-` uniform jitter, order kept), not per packet;
+//! * heal: every leaf back to `pfifo`, blackholes, drop rules, DNAT rules
+//!   and relays removed.
 //!
-//! The cluster is described by `DIR/netns.json` ([`NetnsFile`]).
+//! The cluster is described by `DIR/netns.json` ([`NetnsFile`]) and, while
+//! relays run, `DIR/relays.json`.
 
 use crate::health::wait_healthy;
 use crate::process::{self, Stopped};
@@ -177,6 +192,16 @@ pub struct NetnsFile {
     pub replicas: Vec<NetnsReplica>,
     /// Whether per-peer HTB classes and filters were installed at `up`.
     pub shaping: bool,
+    /// Whether the kernel has the netem qdisc (probed at `up`): delay and
+    /// loss use netem; otherwise delay uses relays and loss iptables.
+    #[serde(default)]
+    pub netem: bool,
+    /// The cluster directory (`relays.json` lives there).
+    #[serde(default)]
+    pub dir: PathBuf,
+    /// The `cloud` binary that runs delay relays (`cloud relay`).
+    #[serde(default)]
+    pub cloud_bin: Option<PathBuf>,
 }
 
 impl NetnsFile {
@@ -201,6 +226,34 @@ impl NetnsFile {
         let text = std::fs::read_to_string(Self::path_in(dir))?;
         serde_json::from_str(&text)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+
+    /// How delay is emulated in this cluster.
+    pub fn delay_mechanism(&self) -> &'static str {
+        if self.netem && self.shaping {
+            "tc netem"
+        } else {
+            "userspace delay relay (the kernel has no netem qdisc)"
+        }
+    }
+
+    fn state_dir(&self) -> PathBuf {
+        if !self.dir.as_os_str().is_empty() {
+            return self.dir.clone();
+        }
+        self.replicas
+            .first()
+            .and_then(|r| r.log.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+
+    fn port(&self) -> &str {
+        self.replicas
+            .first()
+            .and_then(|r| r.addr.rsplit_once(':'))
+            .map(|(_, p)| p)
+            .unwrap_or("")
     }
 
     fn ip_of(&self, id: usize) -> Result<&str, NetnsError> {
@@ -237,6 +290,9 @@ pub struct NetnsOptions {
     pub extra_args: Vec<String>,
     /// How long each replica may take to become healthy.
     pub health_timeout: Duration,
+    /// The `cloud` binary used for delay relays (`None`: this executable if
+    /// it is `cloud`, else `cloud` next to the kvstore binary).
+    pub cloud_bin: Option<PathBuf>,
 }
 
 impl NetnsOptions {
@@ -257,6 +313,7 @@ impl NetnsOptions {
             kvstore_bin: None,
             extra_args: Vec::new(),
             health_timeout: Duration::from_secs(20),
+            cloud_bin: None,
         }
     }
 }
@@ -306,6 +363,23 @@ pub async fn up(opts: &NetnsOptions) -> Result<NetnsFile, NetnsError> {
             bin.display()
         )));
     }
+    if (RELAY_PORT_BASE..RELAY_PORT_BASE + 100).contains(&opts.port) {
+        return Err(NetnsError::Invalid(format!(
+            "port {}: ports {RELAY_PORT_BASE}..{} are reserved for delay relays",
+            opts.port,
+            RELAY_PORT_BASE + 100
+        )));
+    }
+    let cloud_bin = match &opts.cloud_bin {
+        Some(b) => Some(b.clone()),
+        None => {
+            let exe = std::env::current_exe().ok();
+            match exe {
+                Some(e) if e.file_stem().is_some_and(|s| s == "cloud") => Some(e),
+                _ => bin.parent().map(|d| d.join("cloud")),
+            }
+        }
+    };
     let existing = list_namespaces()?;
     let hub = format!("{}-hub", opts.name);
     let client = format!("{}-client", opts.name);
@@ -327,6 +401,9 @@ pub async fn up(opts: &NetnsOptions) -> Result<NetnsFile, NetnsError> {
         client_ns: client.clone(),
         replicas: Vec::new(),
         shaping: false,
+        netem: false,
+        dir: dir.clone(),
+        cloud_bin,
     };
     match build(opts, &bin, &dir, &mut file).await {
         Ok(()) => {
@@ -375,6 +452,30 @@ async fn build(
     for i in 0..opts.replicas {
         attach(&replica_ns(&opts.name, i), &format!("h{i}"), (i + 1) as u8)?;
     }
+    // Probe netem once (on `lo` of the first replica namespace).
+    let probe_ns = replica_ns(&opts.name, 0);
+    file.netem = run(
+        "tc",
+        &[
+            "-n", &probe_ns, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms",
+        ],
+    )
+    .is_ok();
+    if file.netem {
+        let _ = run(
+            "tc",
+            &["-n", &probe_ns, "qdisc", "del", "dev", "lo", "root"],
+        );
+    }
+    tracing::info!(
+        netem = file.netem,
+        "delay mechanism: {}",
+        if file.netem {
+            "tc netem"
+        } else {
+            "userspace delay relay (no netem qdisc in this kernel)"
+        }
+    );
     // Per-peer shaping classes (HTB + u32); optional: some kernels lack them.
     file.shaping = match install_shaping(opts) {
         Ok(()) => true,
@@ -529,7 +630,10 @@ pub struct Impairment {
 }
 
 /// Apply `imp` to traffic from replica `from` to replica `to` (`None` =
-/// every replica). Replaces earlier delay/loss on those pairs.
+/// every replica). Replaces earlier delay/loss on those pairs. Uses netem
+/// where the kernel has it ([`NetnsFile::netem`]); otherwise delay and
+/// jitter go through userspace relays and loss through iptables (see the
+/// module docs).
 pub fn impair(
     file: &NetnsFile,
     from: Option<usize>,
@@ -545,10 +649,13 @@ pub fn impair(
             "delay and jitter must be >= 0 and loss in [0, 100]".into(),
         ));
     }
-    if !file.shaping {
-        return Err(NetnsError::Unsupported(
-            "this cluster has no per-peer shaping classes (the kernel lacks HTB or u32)".into(),
-        ));
+    if !(file.netem && file.shaping) {
+        // No netem: delay through relays, loss through iptables.
+        let ps = pairs(n, from, to);
+        for (a, b) in &ps {
+            iptables_loss(&file.replicas[*a].ns, file.ip_of(*b)?, imp.loss_percent)?;
+        }
+        return set_relay_delays(file, &ps, imp.delay_ms, imp.jitter_ms);
     }
     for (a, b) in pairs(n, from, to) {
         let ns = &file.replicas[a].ns;
@@ -562,19 +669,292 @@ pub fn impair(
         if imp.loss_percent > 0.0 {
             q.extend(["loss", loss.as_str()]);
         }
-        match leaf(ns, b, &q) {
-            Ok(()) => {}
-            Err(NetnsError::Command { stderr, .. }) if stderr.contains("unknown") => {
-                if imp.delay_ms > 0.0 || imp.jitter_ms > 0.0 {
-                    return Err(NetnsError::Unsupported(
-                        "the kernel has no netem qdisc (CONFIG_NET_SCH_NETEM): delay cannot be emulated here"
-                            .into(),
-                    ));
-                }
-                iptables_loss(ns, file.ip_of(b)?, imp.loss_percent)?;
+        leaf(ns, b, &q)?;
+    }
+    Ok(())
+}
+
+/// First port of the delay relays: in replica `a`'s namespace the relay
+/// towards peer `b` listens on `RELAY_PORT_BASE + b`.
+pub const RELAY_PORT_BASE: u16 = 29000;
+
+/// Firewall mark (`SO_MARK`) of the relays' own connections.
+pub const RELAY_MARK: u32 = 0x4b56;
+
+/// iptables comment of the relay rules.
+const RELAY_COMMENT: &str = "kvstore-relay";
+
+/// File name of the relay state inside the cluster directory.
+pub const RELAYS_FILE: &str = "relays.json";
+
+/// Delay of one directed replica pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairDelay {
+    /// Source replica.
+    pub from: usize,
+    /// Destination replica.
+    pub to: usize,
+    /// One-way delay, ms.
+    pub delay_ms: f64,
+    /// Jitter, ms.
+    pub jitter_ms: f64,
+}
+
+/// One running relay: in `from`'s namespace, for connections to `to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayProc {
+    /// Replica whose outgoing connections it carries.
+    pub from: usize,
+    /// Peer they go to.
+    pub to: usize,
+    /// Namespace it runs in.
+    pub ns: String,
+    /// Its listening address.
+    pub listen: String,
+    /// The peer's replica address.
+    pub target: String,
+    /// Process id.
+    pub pid: u32,
+    /// Its log file.
+    pub log: PathBuf,
+}
+
+/// Contents of `relays.json`: configured delays and running relays.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RelayState {
+    /// Non-zero delays by directed pair.
+    pub delays: Vec<PairDelay>,
+    /// Running relays.
+    pub relays: Vec<RelayProc>,
+}
+
+impl RelayState {
+    /// Read from `dir` (empty when missing).
+    pub fn read(dir: &Path) -> RelayState {
+        std::fs::read_to_string(dir.join(RELAYS_FILE))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    fn write(&self, dir: &Path) -> Result<(), NetnsError> {
+        let path = dir.join(RELAYS_FILE);
+        let json = serde_json::to_string_pretty(self).map_err(std::io::Error::other);
+        json.and_then(|j| std::fs::write(&path, j + "\n"))
+            .map_err(io(format!("writing {}", path.display())))
+    }
+
+    fn delay(&self, from: usize, to: usize) -> crate::relay::Delay {
+        self.delays
+            .iter()
+            .find(|d| d.from == from && d.to == to)
+            .map(|d| crate::relay::Delay::from_ms(d.delay_ms, d.jitter_ms))
+            .unwrap_or_default()
+    }
+}
+
+/// Set the relay delay of directed pairs `ps` and start, restart or stop
+/// the relays of every replica pair touched.
+fn set_relay_delays(
+    file: &NetnsFile,
+    ps: &[(usize, usize)],
+    delay_ms: f64,
+    jitter_ms: f64,
+) -> Result<(), NetnsError> {
+    let dir = file.state_dir();
+    let mut state = RelayState::read(&dir);
+    state.delays.retain(|d| !ps.contains(&(d.from, d.to)));
+    if delay_ms > 0.0 || jitter_ms > 0.0 {
+        state.delays.extend(ps.iter().map(|&(from, to)| PairDelay {
+            from,
+            to,
+            delay_ms,
+            jitter_ms,
+        }));
+    }
+    let mut touched: Vec<(usize, usize)> = Vec::new();
+    for &(a, b) in ps {
+        for p in [(a, b), (b, a)] {
+            if !touched.contains(&p) {
+                touched.push(p);
             }
-            Err(e) => return Err(e),
         }
+    }
+    let result = touched
+        .iter()
+        .try_for_each(|&(x, y)| place_relay(file, &mut state, x, y));
+    state.write(&dir)?;
+    result
+}
+
+/// Make the relay in `x`'s namespace towards `y` match the delays of
+/// `x -> y` (forward) and `y -> x` (backward): none when both are zero.
+fn place_relay(
+    file: &NetnsFile,
+    state: &mut RelayState,
+    x: usize,
+    y: usize,
+) -> Result<(), NetnsError> {
+    let (fwd, back) = (state.delay(x, y), state.delay(y, x));
+    if let Some(pos) = state.relays.iter().position(|r| r.from == x && r.to == y) {
+        let old = state.relays.remove(pos);
+        if fwd.is_zero() && back.is_zero() {
+            relay_rules(file, x, y, false)?;
+        }
+        stop_relay(&old);
+    }
+    if fwd.is_zero() && back.is_zero() {
+        return Ok(());
+    }
+    let r = start_relay(file, x, y, fwd, back)?;
+    tracing::info!(from = x, to = y, listen = %r.listen, pid = r.pid, ?fwd, ?back, "delay relay started");
+    state.relays.push(r);
+    relay_rules(file, x, y, true)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{}", d.as_secs_f64() * 1000.0)
+}
+
+fn start_relay(
+    file: &NetnsFile,
+    x: usize,
+    y: usize,
+    fwd: crate::relay::Delay,
+    back: crate::relay::Delay,
+) -> Result<RelayProc, NetnsError> {
+    use std::io::BufRead;
+    let bin = file
+        .cloud_bin
+        .clone()
+        .filter(|b| b.is_file())
+        .ok_or_else(|| {
+            NetnsError::Unsupported(format!(
+                "no netem qdisc, and the `cloud` binary that runs delay relays was not found ({:?})",
+                file.cloud_bin
+            ))
+        })?;
+    let ns = file.replicas[x].ns.clone();
+    let listen = format!("{}:{}", file.ip_of(x)?, RELAY_PORT_BASE + y as u16);
+    let target = file.replicas[y].addr.clone();
+    let log = file.state_dir().join(format!("relay-{x}-{y}.log"));
+    let err = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .map_err(io(format!("opening {}", log.display())))?;
+    let mut cmd = Command::new("ip");
+    cmd.args(["netns", "exec", &ns])
+        .arg(&bin)
+        .args(["relay", "--listen", &listen, "--to", &target])
+        .args(["--delay-ms", &ms(fwd.delay), "--jitter-ms", &ms(fwd.jitter)])
+        .args(["--back-delay-ms", &ms(back.delay)])
+        .args(["--back-jitter-ms", &ms(back.jitter)])
+        .args(["--mark", &RELAY_MARK.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(err);
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd
+        .spawn()
+        .map_err(io(format!("starting a relay in {ns}")))?;
+    let pid = child.id();
+    // The relay prints one line once it listens (or exits on failure).
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("piped stdout");
+    let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+    if !line.starts_with("listening") {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(NetnsError::Command {
+            cmd: format!("cloud relay --listen {listen} --to {target} (in {ns})"),
+            stderr: crate::log_tail(&log, 10),
+        });
+    }
+    drop(child);
+    Ok(RelayProc {
+        from: x,
+        to: y,
+        ns,
+        listen,
+        target,
+        pid,
+        log,
+    })
+}
+
+fn stop_relay(r: &RelayProc) {
+    let _ = process::stop(
+        r.pid,
+        &format!("--listen {}", r.listen),
+        Duration::from_secs(2),
+    );
+    // SAFETY: waitpid with WNOHANG on a pid has no memory-safety preconditions.
+    unsafe {
+        libc::waitpid(r.pid as libc::pid_t, std::ptr::null_mut(), libc::WNOHANG);
+    }
+}
+
+/// Add (`on`) or remove the DNAT and reset rules steering `x`'s
+/// connections to `y` into the relay.
+fn relay_rules(file: &NetnsFile, x: usize, y: usize, on: bool) -> Result<(), NetnsError> {
+    let ns = &file.replicas[x].ns;
+    let (peer, port) = (file.ip_of(y)?, file.port());
+    let to = format!("{}:{}", file.ip_of(x)?, RELAY_PORT_BASE + y as u16);
+    let mark = format!("{RELAY_MARK:#x}");
+    let op = if on { "-A" } else { "-D" };
+    let matches = [
+        "-p",
+        "tcp",
+        "-d",
+        peer,
+        "--dport",
+        port,
+        "-m",
+        "mark",
+        "!",
+        "--mark",
+        &mark,
+        "-m",
+        "comment",
+        "--comment",
+        RELAY_COMMENT,
+    ];
+    let ipt = |table: &str, target: &[&str]| {
+        let mut a = vec![
+            "netns", "exec", ns, "iptables", "-w", "-t", table, op, "OUTPUT",
+        ];
+        a.extend_from_slice(&matches);
+        a.extend_from_slice(target);
+        ip(&a)
+    };
+    let present = ip(&["netns", "exec", ns, "iptables", "-w", "-t", "nat", "-S", "OUTPUT"])
+        .map_err(|e| {
+            NetnsError::Unsupported(format!(
+                "no netem qdisc, and iptables (nat table) is unusable for delay relays ({e}); apt-get install -y iptables"
+            ))
+        })?
+        .lines()
+        .any(|l| l.contains(RELAY_COMMENT) && l.contains(&format!("-d {peer}/32")));
+    if present == on {
+        return Ok(());
+    }
+    ipt("nat", &["-j", "DNAT", "--to-destination", &to])?;
+    // Connections opened before the DNAT rule still go to the peer directly: reset them.
+    ipt("filter", &["-j", "REJECT", "--reject-with", "tcp-reset"])?;
+    Ok(())
+}
+
+/// Stop every relay of the cluster and remove its rules; forget the delays.
+fn clear_relays(file: &NetnsFile) -> Result<(), NetnsError> {
+    let dir = file.state_dir();
+    let state = RelayState::read(&dir);
+    for r in &state.relays {
+        relay_rules(file, r.from, r.to, false)?;
+        stop_relay(r);
+    }
+    if dir.join(RELAYS_FILE).exists() {
+        RelayState::default().write(&dir)?;
     }
     Ok(())
 }
@@ -709,7 +1089,7 @@ pub fn heal(file: &NetnsFile) -> Result<(), NetnsError> {
         }
         clear_iptables_for(&r.ns, None)?;
     }
-    Ok(())
+    clear_relays(file)
 }
 
 /// Stop the replicas and delete the namespaces of the cluster in `dir`
@@ -728,6 +1108,11 @@ pub fn down(dir: &Path, name: Option<&str>) -> Result<Vec<(u64, Stopped)>, Netns
             )))
         }
     };
+    // Relays would keep their (deleted) namespaces alive: stop them first.
+    for r in RelayState::read(dir).relays {
+        stop_relay(&r);
+    }
+    let _ = std::fs::remove_file(dir.join(RELAYS_FILE));
     let replicas = file.map(|f| f.replicas).unwrap_or_default();
     let report = teardown(&name, &replicas)?;
     let _ = std::fs::remove_file(NetnsFile::path_in(dir));
