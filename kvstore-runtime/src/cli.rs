@@ -4,7 +4,7 @@ use crate::client::Client;
 use crate::config::{FileConfig, ServerConfig, WalOptions};
 use crate::loadgen::{self, LoadSpec};
 use crate::registry::{run_store_by_name, STORE_NAMES};
-use crate::security::{ClientTls, TlsFiles};
+use crate::security::{ClientAuth, ClientTls, TlsFiles};
 use crate::wal::FsyncPolicy;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -75,6 +75,21 @@ pub struct ServeArgs {
     /// Server name to verify on replica links [default: the peer's host].
     #[arg(long)]
     tls_domain: Option<String>,
+    /// Mutual TLS: CA (PEM) that must have signed the client certificates.
+    #[arg(long)]
+    tls_client_ca: Option<PathBuf>,
+    /// With --tls-client-ca, which services need a client certificate:
+    /// all (every connection) | replication (only Replication/Deliver;
+    /// clients may stay anonymous) [default: all].
+    #[arg(long)]
+    tls_client_auth: Option<ClientAuth>,
+    /// Client certificate (PEM) the replica links present to peers
+    /// [default with --tls-client-ca: --tls-cert].
+    #[arg(long)]
+    tls_client_cert: Option<PathBuf>,
+    /// Private key (PEM) of --tls-client-cert [default with --tls-client-ca: --tls-key].
+    #[arg(long)]
+    tls_client_key: Option<PathBuf>,
     /// Shared secret that replicas must present to deliver messages
     /// (also read from the environment variable KVSTORE_REPLICA_SECRET).
     #[arg(long, env = "KVSTORE_REPLICA_SECRET", hide_env_values = true)]
@@ -144,6 +159,13 @@ impl ServeArgs {
             key: self.tls_key.clone().or(f.tls_key),
             ca: self.tls_ca.clone().or(f.tls_ca),
             domain: self.tls_domain.clone().or(f.tls_domain),
+            client_ca: self.tls_client_ca.clone().or(f.tls_client_ca),
+            client_auth: self
+                .tls_client_auth
+                .or(f.tls_client_auth)
+                .unwrap_or_default(),
+            client_cert: self.tls_client_cert.clone().or(f.tls_client_cert),
+            client_key: self.tls_client_key.clone().or(f.tls_client_key),
         };
         c.replica_secret = self.replica_secret.clone().or(f.replica_secret);
         let threads = self.worker_threads.or(f.worker_threads).unwrap_or(2).max(1);
@@ -164,15 +186,27 @@ struct ClientArgs {
     /// Server name to verify [default: the address's host].
     #[arg(long)]
     tls_domain: Option<String>,
+    /// Client certificate (PEM) to present to replicas that require one (mutual TLS).
+    #[arg(long, requires = "tls_client_key")]
+    tls_client_cert: Option<PathBuf>,
+    /// Private key (PEM) of --tls-client-cert.
+    #[arg(long, requires = "tls_client_cert")]
+    tls_client_key: Option<PathBuf>,
 }
 
 impl ClientArgs {
     fn tls(&self) -> anyhow::Result<Option<ClientTls>> {
         let Some(ca) = &self.tls_ca else {
-            anyhow::ensure!(self.tls_domain.is_none(), "--tls-domain needs --tls-ca");
+            anyhow::ensure!(
+                self.tls_domain.is_none() && self.tls_client_cert.is_none(),
+                "--tls-domain and --tls-client-cert need --tls-ca"
+            );
             return Ok(None);
         };
-        let t = ClientTls::from_file(ca)?;
+        let mut t = ClientTls::from_file(ca)?;
+        if let (Some(c), Some(k)) = (&self.tls_client_cert, &self.tls_client_key) {
+            t = t.with_identity_files(c, k)?;
+        }
         Ok(Some(match &self.tls_domain {
             Some(d) => t.with_domain(d.clone()),
             None => t,
@@ -438,6 +472,76 @@ mod tests {
             }
             _ => panic!("not serve"),
         }
+    }
+
+    #[test]
+    fn mtls_flags_parse() {
+        let c = Cli::try_parse_from([
+            "kvstore",
+            "serve",
+            "--store",
+            "handwritten-vc",
+            "--id",
+            "0",
+            "--listen",
+            "127.0.0.1:7000",
+            "--peers",
+            "127.0.0.1:7000",
+            "--tls-cert",
+            "s.pem",
+            "--tls-key",
+            "s.key",
+            "--tls-client-ca",
+            "ca.pem",
+            "--tls-client-auth",
+            "replication",
+            "--tls-client-cert",
+            "c.pem",
+            "--tls-client-key",
+            "c.key",
+        ])
+        .unwrap();
+        let Command::Serve(a) = c.command else {
+            panic!("not serve")
+        };
+        let (_, c, _) = a.resolve().unwrap();
+        assert_eq!(c.tls.client_ca, Some(PathBuf::from("ca.pem")));
+        assert_eq!(c.tls.client_auth, ClientAuth::Replication);
+        assert_eq!(c.tls.client_key, Some(PathBuf::from("c.key")));
+        assert!(Cli::try_parse_from(["kvstore", "serve", "--tls-client-auth", "x"]).is_err());
+        // The client side: a certificate needs its key.
+        assert!(Cli::try_parse_from([
+            "kvstore",
+            "get",
+            "--replicas",
+            "a:1",
+            "--tls-ca",
+            "ca.pem",
+            "--tls-client-cert",
+            "c.pem",
+            "k",
+        ])
+        .is_err());
+        let c = Cli::try_parse_from([
+            "kvstore",
+            "put",
+            "--replicas",
+            "a:1",
+            "--tls-ca",
+            "/nonexistent/ca.pem",
+            "--tls-client-cert",
+            "c.pem",
+            "--tls-client-key",
+            "c.key",
+            "k",
+            "v",
+        ])
+        .unwrap();
+        let Command::Put { conn, .. } = c.command else {
+            panic!("not put")
+        };
+        let e = conn.tls().unwrap_err().to_string();
+        assert!(e.contains("/nonexistent/ca.pem"), "{e}");
     }
 
     #[test]

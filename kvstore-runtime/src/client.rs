@@ -64,6 +64,8 @@ pub struct Client {
     failover: bool,
     timeout: Duration,
     token: Bytes,
+    /// Whether the connections use TLS (for error explanations).
+    tls: bool,
 }
 
 impl Client {
@@ -98,6 +100,7 @@ impl Client {
             failover: true,
             timeout: Duration::from_secs(2),
             token: Vec::new(),
+            tls: tls.is_some(),
         })
     }
 
@@ -262,6 +265,11 @@ impl Client {
                     return Ok(t);
                 }
                 Err(status) => {
+                    let status = if self.tls {
+                        explain_tls_failure(status)
+                    } else {
+                        status
+                    };
                     let retry = matches!(
                         status.code(),
                         Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled
@@ -282,6 +290,37 @@ impl Client {
         }
         Err(last.expect("at least one attempt"))
     }
+}
+
+/// A transport failure over TLS: name its causes (rustls' reason when the
+/// client refused the server's certificate) and, when the replica closed
+/// the connection, hint at mutual TLS (a replica refuses a client
+/// certificate it cannot verify by closing the connection in the handshake).
+fn explain_tls_failure(status: Status) -> Status {
+    let mut chain = String::new();
+    let mut cur = std::error::Error::source(&status);
+    while let Some(c) = cur {
+        chain.push_str(": ");
+        chain.push_str(&c.to_string());
+        cur = c.source();
+    }
+    if chain.is_empty() {
+        return status;
+    }
+    let closed = [
+        "connection closed",
+        "fatal alert",
+        "reset by peer",
+        "broken pipe",
+    ];
+    let hint = if closed.iter().any(|c| chain.to_lowercase().contains(c)) {
+        " (over TLS, the replica closing the connection or sending an alert usually means it refused this \
+         client's certificate: not signed by its --tls-client-ca, or not valid for client \
+         authentication)"
+    } else {
+        ""
+    };
+    Status::new(status.code(), format!("{}{chain}{hint}", status.message()))
 }
 
 /// The outcome of one request of a [`Pipeline`].

@@ -130,6 +130,10 @@ impl ServerConfig {
 /// tls_cert = "replica.pem"
 /// tls_key = "replica.key"
 /// tls_ca = "ca.pem"
+/// tls_client_ca = "ca.pem"        # mutual TLS: client certificates must be signed by it
+/// tls_client_auth = "all"         # all | replication (which services need one)
+/// tls_client_cert = "client.pem"  # presented on replica links [default: tls_cert]
+/// tls_client_key = "client.key"
 /// replica_secret = "change me"
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -167,6 +171,14 @@ pub struct FileConfig {
     pub tls_ca: Option<PathBuf>,
     /// Server name checked on replica links.
     pub tls_domain: Option<String>,
+    /// CA of the client certificates (mutual TLS).
+    pub tls_client_ca: Option<PathBuf>,
+    /// Which services need a client certificate: `all` or `replication`.
+    pub tls_client_auth: Option<crate::security::ClientAuth>,
+    /// Client certificate the replica links present (PEM).
+    pub tls_client_cert: Option<PathBuf>,
+    /// Its private key (PEM).
+    pub tls_client_key: Option<PathBuf>,
     /// Shared replica secret.
     pub replica_secret: Option<String>,
     /// Tokio worker threads of the server.
@@ -209,10 +221,17 @@ mod tests {
             peers = ["a:1", "b:2"]
             fsync = "batch"
             wal = "/tmp/w"
+            tls_client_ca = "ca.pem"
+            tls_client_auth = "replication"
             "#,
         )
         .unwrap();
         assert_eq!(f.id, Some(1));
+        assert_eq!(
+            f.tls_client_auth,
+            Some(crate::security::ClientAuth::Replication)
+        );
+        assert!(toml::from_str::<FileConfig>("tls_client_auth = \"some\"").is_err());
         assert_eq!(f.fsync, Some(FsyncPolicy::Batch));
         assert_eq!(f.peers.unwrap().len(), 2);
         let e = toml::from_str::<FileConfig>("stor = 1").unwrap_err();

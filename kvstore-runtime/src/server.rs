@@ -149,6 +149,18 @@ impl ReplicaHandle {
     }
 }
 
+/// `e` and its causes, separated by `: `.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
 /// Bind `config.listen` and serve `store` there (see [`serve_with_listener`]).
 pub async fn serve<S: Store<Bytes, Bytes>>(
     store: S,
@@ -181,7 +193,10 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
     let replicas = config.replicas();
     let server_tls = config.tls.server()?;
     let link_tls = config.tls.links()?;
-    if server_tls.is_some() && config.replica_secret.is_none() {
+    if server_tls.is_some()
+        && config.replica_secret.is_none()
+        && !config.tls.replication_needs_cert()
+    {
         tracing::warn!(
             replica = config.id,
             "TLS is on but no --replica-secret is set: any client can deliver replication messages"
@@ -274,6 +289,7 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
         id: config.id,
         tx: actor_tx.clone(),
         secret: config.replica_secret.clone().map(Arc::from),
+        require_cert: config.tls.replication_needs_cert(),
         metrics: metrics.clone(),
     };
     let (mut health, health_service) = tonic_health::server::health_reporter();
@@ -308,9 +324,36 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
     );
     let mut builder = tonic::transport::Server::builder();
     if let Some(tls) = server_tls {
-        builder = builder.tls_config(tls)?;
+        builder = builder.tls_config(tls).map_err(|e| {
+            crate::security::SecurityError::Options(format!(
+                "cannot set up TLS with --tls-cert {:?}, --tls-key {:?}{}: {} \
+                 (does the key belong to the certificate?)",
+                config
+                    .tls
+                    .cert
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new("")),
+                config
+                    .tls
+                    .key
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new("")),
+                match &config.tls.client_ca {
+                    Some(ca) => format!(", --tls-client-ca {ca:?}"),
+                    None => String::new(),
+                },
+                error_chain(&e)
+            ))
+        })?;
     }
+    // Mutual TLS in mode `all`: every call of every service needs a client
+    // certificate (the TLS layer verifies those presented).
+    let require_cert = config.tls.client_ca.is_some()
+        && config.tls.client_auth == crate::security::ClientAuth::All;
     let router = builder
+        .layer(tonic::service::interceptor(
+            crate::security::RequireClientCert(require_cert),
+        ))
         .tcp_nodelay(true)
         // Large windows: pipelined clients and replication batches of
         // hundreds of KiB must not stall on HTTP/2 flow control.
@@ -327,7 +370,7 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
     let metrics_server =
         metrics_listener.map(|l| tokio::spawn(crate::metrics::serve_http(l, metrics.clone())));
     tracing::info!(replica = config.id, store = name, addr = %local_addr, replicas, peers = ?config.peers,
-        tls = config.tls.enabled(), wal = ?config.wal.as_ref().map(|w| &w.dir), metrics = ?metrics_addr,
+        tls = config.tls.enabled(), mtls = ?config.tls.client_ca.as_ref().map(|_| config.tls.client_auth), wal = ?config.wal.as_ref().map(|w| &w.dir), metrics = ?metrics_addr,
         incarnation = format_args!("{incarnation:#x}"), "replica serving");
     Ok(ReplicaHandle {
         id: config.id,

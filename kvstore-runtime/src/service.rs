@@ -9,7 +9,7 @@ use crate::deadline::wait_budget;
 use crate::metrics::{Method, Metrics, OpKind, Outcome};
 use crate::ops::{Bytes, Op, OpResult};
 use crate::proto::{self, kv_server::Kv, replication_server::Replication};
-use crate::security::check_secret;
+use crate::security::{check_peer_cert, check_secret};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -230,6 +230,8 @@ pub(crate) struct ReplicationService {
     pub tx: mpsc::Sender<Command>,
     /// The shared replica secret, if required.
     pub secret: Option<Arc<str>>,
+    /// Whether calls need a verified client certificate (mutual TLS).
+    pub require_cert: bool,
     pub metrics: Arc<Metrics>,
 }
 
@@ -240,6 +242,7 @@ impl Replication for ReplicationService {
         req: Request<proto::DeliverRequest>,
     ) -> Result<Response<proto::DeliverReply>, Status> {
         let start = Instant::now();
+        check_peer_cert(&req, self.require_cert, "replication calls")?;
         let (meta, _, r) = req.into_parts();
         check_secret(&meta, self.secret.as_deref())?;
         if r.target != self.id {
