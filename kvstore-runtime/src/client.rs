@@ -42,6 +42,9 @@ pub enum ClientError {
     /// The reply did not match the request.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// The TLS settings (CA, client certificate or key) were refused.
+    #[error("TLS client configuration refused (CA, client certificate or key): {0}")]
+    Tls(String),
 }
 
 impl ClientError {
@@ -84,6 +87,13 @@ impl Client {
     ) -> Result<Client, ClientError> {
         if addrs.is_empty() {
             return Err(ClientError::NoReplicas);
+        }
+        if let Some(t) = tls {
+            // Built once here so that a bad certificate or key is reported
+            // as such, not as a bad address.
+            tonic::transport::Endpoint::from_static("https://localhost")
+                .tls_config(t.tonic_config())
+                .map_err(|e| ClientError::Tls(error_chain(&e)))?;
         }
         let mut replicas = Vec::new();
         for a in addrs {
@@ -292,21 +302,27 @@ impl Client {
     }
 }
 
+/// `e` and its causes, separated by `: `.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
 /// A transport failure over TLS: name its causes (rustls' reason when the
 /// client refused the server's certificate) and, when the replica closed
 /// the connection, hint at mutual TLS (a replica refuses a client
 /// certificate it cannot verify by closing the connection in the handshake).
 fn explain_tls_failure(status: Status) -> Status {
-    let mut chain = String::new();
-    let mut cur = std::error::Error::source(&status);
-    while let Some(c) = cur {
-        chain.push_str(": ");
-        chain.push_str(&c.to_string());
-        cur = c.source();
-    }
-    if chain.is_empty() {
+    let Some(source) = std::error::Error::source(&status) else {
         return status;
-    }
+    };
+    let chain = format!(": {}", error_chain(source));
     let closed = [
         "connection closed",
         "fatal alert",

@@ -165,14 +165,14 @@ pub struct TlsFiles {
 #[derive(Debug, thiserror::Error)]
 pub enum SecurityError {
     /// A PEM file could not be read.
-    #[error("cannot read the {what} {path}: {source}")]
+    #[error("cannot read the {what} {path}: {error}")]
     Read {
         /// Which file.
         what: &'static str,
         /// Path.
         path: PathBuf,
-        /// Cause.
-        source: std::io::Error,
+        /// Cause (in the message, so not also a `source`).
+        error: std::io::Error,
     },
     /// A PEM file does not hold what it should.
     #[error("the {what} {path} is unusable: {problem}")]
@@ -190,10 +190,10 @@ pub enum SecurityError {
 }
 
 fn read(path: &Path, what: &'static str) -> Result<Vec<u8>, SecurityError> {
-    std::fs::read(path).map_err(|source| SecurityError::Read {
+    std::fs::read(path).map_err(|error| SecurityError::Read {
         what,
         path: path.to_path_buf(),
-        source,
+        error,
     })
 }
 
