@@ -9,8 +9,10 @@
 
     Symmetry pruning (first use): a script only uses session [us] (resp.
     key, replica) if sessions [0 .. us-1] were used before; a get only reads
-    a key some put wrote.  Every trace in the trie is a concrete trace
-    ([cexec_step]), so a trace a spec rejects refutes the algorithm.
+    a key some put wrote.  Each edge of the trie is a [cexec] step, which
+    [ConcreteRun.cexec_step] proves is a [cstep]: every trace in the trie is
+    a concrete trace of the algorithm (by construction; not restated as a
+    lemma about [explore]), so a trace a spec rejects refutes the algorithm.
 
     [traces] flattens the trie into printable strings for the
     synthesizer's counterexample stage ([synth/src/cex.rs]); see [ser] and
@@ -146,9 +148,9 @@ Section Explore.
     end.
 
   (** The serialized trie of every script of at most [ops] puts and gets,
-      among them at most [puts] puts, and [dels] deliveries.  A script never ends with a put or a delivery:
-      only a get can expose a violation of a spec whose guards are
-      monotone (all built-in ones), so those branches are cut. *)
+      among them at most [puts] puts, and [dels] deliveries.  A put is only
+      taken when a get can still follow it: only a get can expose a
+      violation of a spec whose guards are monotone (all built-in ones). *)
   Definition traces (ops puts dels : nat) : list string :=
     encode (ser (ev_code ns n nk puts) 78
               (explore (ops + dels) ops puts dels (sys0 nat n) 0 0 0) []).
