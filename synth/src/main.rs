@@ -87,9 +87,13 @@ enum Cmd {
         /// in-process workload instead.
         #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "harness")]
         measure: Option<MeasureArg>,
-        /// Do not update results/synthesis.json.
-        #[arg(long)]
+        /// Do not update results/synthesis.json (the default when `--out`
+        /// is given, unless `--record`).
+        #[arg(long, conflicts_with = "record")]
         no_record: bool,
+        /// Update results/synthesis.json even with `--out`.
+        #[arg(long)]
+        record: bool,
         /// Continue the interrupted run (Ctrl-C) from the checkpoint in the
         /// output folder (synthesis/checkpoint.json); same spec and options.
         #[arg(long)]
@@ -135,6 +139,7 @@ fn main() -> Result<()> {
             measure,
             out,
             no_record,
+            record,
             resume,
         } => {
             let proposer = match proposer {
@@ -145,6 +150,7 @@ fn main() -> Result<()> {
                 ),
             };
             // Ctrl-C: stop at the next oracle call and leave a checkpoint.
+            let out_is_default = out.is_none();
             let interrupt = Arc::new(AtomicBool::new(false));
             synth::checkpoint::install_sigint(interrupt.clone())?;
             let opts = RunOptions {
@@ -162,7 +168,8 @@ fn main() -> Result<()> {
                 max_candidates: budget,
                 closed_wanted: closed,
                 timeout: Duration::from_secs(timeout),
-                record: !no_record,
+                // Scratch runs (`--out`) leave the committed results alone.
+                record: record || (!no_record && out_is_default),
                 measure: measure.map(|m| match m {
                     MeasureArg::Harness => synth::measure::MeasureMode::Harness,
                     MeasureArg::InProcess => synth::measure::MeasureMode::InProcess,
