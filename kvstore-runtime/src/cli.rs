@@ -311,7 +311,8 @@ fn session(conn: &ClientArgs, token: Option<String>) -> anyhow::Result<Client> {
     Ok(c)
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM.
+pub(crate) async fn shutdown_signal() {
     let term = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut s) => {

@@ -54,24 +54,9 @@ pub fn run_with_store<S: Store<Bytes, Bytes>>(name: &str, store: S) -> anyhow::R
     rt.block_on(async move {
         let handle = serve(store, config).await?;
         tracing::info!(store = store_name, "serving the extra store");
-        shutdown_signal().await;
+        cli::shutdown_signal().await;
         tracing::info!("signal received, shutting down");
         handle.shutdown().await?;
         Ok(())
     })
-}
-
-async fn shutdown_signal() {
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {},
-        _ = term => {},
-    }
 }
