@@ -1,9 +1,12 @@
 //! `bench compare`: every store of a list, each on its own fresh loopback
 //! cluster, under the same workloads, in one run; history-length scaling
 //! (throughput after a preload of N puts); headline ratios computed from
-//! numbers measured in this same run; plots.
+//! numbers measured in this same run, taken from a paired phase in which
+//! the compared stores run interleaved, round by round (see
+//! [`crate::paired`]); plots.
 
 use crate::load::{key_of, round, run_repeated, LoadError};
+use crate::paired::{paired_ratio, per_store, run_rounds, Paired};
 use crate::plot;
 use crate::provenance::Provenance;
 use crate::results::{HistoryPoint, RatioDetail, ResultsFile, Skipped, StoreRun};
@@ -75,6 +78,11 @@ pub struct CompareOptions {
     pub out: PathBuf,
     /// Directory for the SVG plots (`None`: no plots).
     pub plots_dir: Option<PathBuf>,
+    /// Stores of the paired phase (the headline ratios' stores).
+    pub paired_stores: Vec<String>,
+    /// Rounds of the paired phase (0: no paired phase; the ratios are then
+    /// taken from the sequential runs).
+    pub paired_rounds: usize,
     /// Show progress bars.
     pub progress: bool,
     /// The command line recorded in the results.
@@ -85,7 +93,9 @@ impl CompareOptions {
     /// Defaults: [`default_stores`], [`default_workloads`], 3 repetitions,
     /// 3 replicas, history of [`CAUSAL`], [`CHAPAR_STYLE`] and
     /// [`HANDWRITTEN`] at 50, 1,000 and 100,000 puts under a 90%-read uniform
-    /// workload, 120 s preload limit, `results/bench.json`, plots in `results/`.
+    /// workload, 120 s preload limit, `results/bench.json`, plots in `results/`,
+    /// a paired phase of 7 rounds over [`CAUSAL`], [`HANDWRITTEN`] and
+    /// [`CHAPAR_STYLE`].
     pub fn new(argv: Vec<String>) -> CompareOptions {
         CompareOptions {
             stores: default_stores(),
@@ -103,6 +113,8 @@ impl CompareOptions {
             kvstore_bin: None,
             out: PathBuf::from("results/bench.json"),
             plots_dir: Some(PathBuf::from("results")),
+            paired_stores: vec![CAUSAL.into(), HANDWRITTEN.into(), CHAPAR_STYLE.into()],
+            paired_rounds: 7,
             progress: true,
             argv,
         }
@@ -188,6 +200,19 @@ pub async fn compare(opts: &CompareOptions) -> anyhow::Result<ResultsFile> {
     }
     pb.finish_and_clear();
 
+    if opts.paired_rounds > 0 {
+        match paired_phase(opts).await {
+            Ok(p) => file.paired = Some(p),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "paired phase failed");
+                file.skipped.push(Skipped {
+                    store: "paired phase".into(),
+                    reason: format!("{e:#}"),
+                });
+            }
+        }
+    }
+
     let points = (opts.history_stores.len() * opts.history_puts.len()) as u64;
     let pb = bar(opts.progress, points, "history points");
     for store in &opts.history_stores {
@@ -243,6 +268,72 @@ async fn measure_all(
         Some(e) => Err(e),
         None => Ok(runs),
     }
+}
+
+/// The paired phase: clusters of every registered store of
+/// `opts.paired_stores` up at once, `opts.paired_rounds` interleaved rounds
+/// of the primary workload, then every cluster stopped (also on failure).
+async fn paired_phase(opts: &CompareOptions) -> anyhow::Result<Paired> {
+    let w = &opts.workloads[0];
+    let stores: Vec<&String> = opts
+        .paired_stores
+        .iter()
+        .filter(|s| registered(s))
+        .collect();
+    anyhow::ensure!(
+        stores.len() >= 2,
+        "fewer than two registered stores among {}",
+        opts.paired_stores.join(", ")
+    );
+    let mut clusters = Vec::new();
+    let mut started = Ok(());
+    for s in &stores {
+        match start(opts, s, &format!("{s}-paired")).await {
+            Ok(c) => clusters.push((s.to_string(), c)),
+            Err(e) => {
+                started = Err(e);
+                break;
+            }
+        }
+    }
+    let outcome = match started {
+        Ok(()) => {
+            let addrs: Vec<(String, Vec<String>)> = clusters
+                .iter()
+                .map(|(s, c)| (s.clone(), c.addrs()))
+                .collect();
+            let pb = bar(opts.progress, opts.paired_rounds as u64, "paired rounds");
+            let rounds = run_rounds(&addrs, w, opts.paired_rounds, |r| {
+                pb.println(format!("paired round {}: {:?}", r.round, r.ops_per_s));
+                pb.inc(1);
+            })
+            .await;
+            pb.finish_and_clear();
+            rounds
+        }
+        Err(e) => Err(e),
+    };
+    for (_, c) in clusters {
+        stop(c).await;
+    }
+    let rounds = outcome?;
+    let mut ratios = std::collections::BTreeMap::new();
+    for (name, num, den) in [
+        ("verified_vs_handwritten", CAUSAL, HANDWRITTEN),
+        ("causal_vs_chapar_style", CAUSAL, CHAPAR_STYLE),
+    ] {
+        if let Some(r) = paired_ratio(&rounds, num, den) {
+            ratios.insert(name.to_string(), r);
+        }
+    }
+    Ok(Paired {
+        workload_name: w.name(),
+        workload_spec: w.to_spec(),
+        stores: stores.iter().map(|s| s.to_string()).collect(),
+        ops_per_s: per_store(&rounds),
+        rounds,
+        ratios,
+    })
 }
 
 async fn history_point(opts: &CompareOptions, store: &str, n: u64) -> HistoryPoint {
@@ -457,5 +548,133 @@ pub fn compute_ratios(file: &mut ResultsFile, primary: &Workload) {
     for d in per_store {
         file.ratio_details
             .insert(format!("verified_vs_handwritten:{}", d.numerator), d);
+    }
+    apply_paired(file);
+}
+
+/// When the run has a paired phase, the headline ratios are its medians of
+/// per-round ratios; the sequential ones stay in `ratio_details` under
+/// `<name>:sequential`.
+fn apply_paired(file: &mut ResultsFile) {
+    let Some(p) = file.paired.clone() else {
+        return;
+    };
+    for (name, r) in &p.ratios {
+        if let Some(seq) = file.ratio_details.remove(name) {
+            file.ratio_details.insert(format!("{name}:sequential"), seq);
+        }
+        let median = |s: &str| p.ops_per_s.get(s).map(|x| x.median);
+        let detail = RatioDetail {
+            value: Some(round(r.stat.median, 3)),
+            numerator: r.numerator.clone(),
+            denominator: r.denominator.clone(),
+            workload: p.workload_name.clone(),
+            numerator_ops_per_s: median(&r.numerator),
+            denominator_ops_per_s: median(&r.denominator),
+            note: format!(
+                "median of {} per-round ratios {} / {} (min {}, max {}) over interleaved rounds of workload {}, same run; the sequential ratio is under {name}:sequential",
+                r.per_round.len(),
+                r.numerator,
+                r.denominator,
+                r.stat.min,
+                r.stat.max,
+                p.workload_name
+            ),
+        };
+        match name.as_str() {
+            "verified_vs_handwritten" => file.ratios.verified_vs_handwritten = detail.value,
+            "causal_vs_chapar_style" => file.ratios.causal_vs_chapar_style = detail.value,
+            _ => {}
+        }
+        file.ratio_details.insert(name.clone(), detail);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Measurement;
+    use crate::paired::PairedRound;
+
+    fn run_of(store: &str, w: &Workload, ops_per_s: f64) -> StoreRun {
+        let m = Measurement {
+            ops: (ops_per_s * 2.0) as u64,
+            errors: 0,
+            first_error: None,
+            seconds: 2.0,
+            latency_us: crate::load::new_histogram(),
+        };
+        StoreRun::new(store, 3, w, &[m])
+    }
+
+    fn file_with(w: &Workload, seq: &[(&str, f64)]) -> ResultsFile {
+        let runs = seq.iter().map(|(s, x)| run_of(s, w, *x)).collect();
+        ResultsFile::new(runs, Provenance::capture(&["test".to_string()]))
+    }
+
+    #[test]
+    fn sequential_ratios_without_a_paired_phase() {
+        let w = default_workloads().remove(0);
+        let mut f = file_with(
+            &w,
+            &[
+                (CAUSAL, 600.0),
+                (HANDWRITTEN, 1000.0),
+                (CHAPAR_STYLE, 300.0),
+            ],
+        );
+        compute_ratios(&mut f, &w);
+        assert_eq!(f.ratios.verified_vs_handwritten, Some(0.6));
+        assert_eq!(f.ratios.causal_vs_chapar_style, Some(2.0));
+        assert!(!f
+            .ratio_details
+            .contains_key("verified_vs_handwritten:sequential"));
+    }
+
+    #[test]
+    fn paired_rounds_give_the_headline_and_keep_the_sequential_ratio() {
+        let w = default_workloads().remove(0);
+        let mut f = file_with(
+            &w,
+            &[
+                (CAUSAL, 600.0),
+                (HANDWRITTEN, 1000.0),
+                (CHAPAR_STYLE, 300.0),
+            ],
+        );
+        let rounds: Vec<PairedRound> = [(900.0, 1000.0), (1800.0, 2000.0), (950.0, 1000.0)]
+            .iter()
+            .enumerate()
+            .map(|(i, (c, h))| PairedRound {
+                round: i,
+                order: vec![CAUSAL.into(), HANDWRITTEN.into()],
+                ops_per_s: [(CAUSAL.to_string(), *c), (HANDWRITTEN.to_string(), *h)]
+                    .into_iter()
+                    .collect(),
+            })
+            .collect();
+        let mut ratios = std::collections::BTreeMap::new();
+        ratios.insert(
+            "verified_vs_handwritten".to_string(),
+            paired_ratio(&rounds, CAUSAL, HANDWRITTEN).unwrap(),
+        );
+        f.paired = Some(Paired {
+            workload_name: w.name(),
+            workload_spec: w.to_spec(),
+            stores: vec![CAUSAL.into(), HANDWRITTEN.into()],
+            ops_per_s: per_store(&rounds),
+            rounds,
+            ratios,
+        });
+        compute_ratios(&mut f, &w);
+        // Per-round ratios 0.9, 0.9, 0.95: median 0.9.
+        assert_eq!(f.ratios.verified_vs_handwritten, Some(0.9));
+        let seq = &f.ratio_details["verified_vs_handwritten:sequential"];
+        assert_eq!(seq.value, Some(0.6));
+        let d = &f.ratio_details["verified_vs_handwritten"];
+        assert_eq!(d.numerator_ops_per_s, Some(950.0));
+        assert!(d.note.contains("interleaved"), "{}", d.note);
+        // No paired ratio for Chapar-style: the sequential one stays the headline.
+        assert_eq!(f.ratios.causal_vs_chapar_style, Some(2.0));
     }
 }

@@ -9,7 +9,8 @@
 //!   min/median/max over repetitions, with [`provenance::Provenance`]
 //!   (command, git revision, machine, date);
 //! * [`compare::compare`]: every store of a list on its own loopback
-//!   cluster in one run, history-length scaling, ratios, plots ([`plot`]);
+//!   cluster in one run, history-length scaling, ratios (from interleaved
+//!   rounds, [`paired`]), plots ([`plot`]);
 //! * [`feedback::measure_store`]: the synthesizer's throughput hook;
 //! * [`demo::demo`]: loopback cluster + short benchmark + results file.
 #![warn(missing_docs)]
@@ -18,6 +19,7 @@ pub mod compare;
 pub mod demo;
 pub mod feedback;
 pub mod load;
+pub mod paired;
 pub mod plot;
 pub mod provenance;
 pub mod results;

@@ -176,6 +176,13 @@ enum Cmd {
         /// The kvstore binary (default: next to this executable).
         #[arg(long)]
         kvstore_bin: Option<PathBuf>,
+        /// Stores of the paired phase, whose interleaved rounds give the
+        /// headline ratios (default: causal, handwritten-vc, causal-function-store).
+        #[arg(long, value_delimiter = ',')]
+        paired_stores: Option<Vec<String>>,
+        /// Rounds of the paired phase (0: ratios from the sequential runs).
+        #[arg(long, default_value_t = 7)]
+        paired_rounds: usize,
         /// No progress bars.
         #[arg(long)]
         quiet: bool,
@@ -336,9 +343,15 @@ fn run() -> anyhow::Result<()> {
                 no_plots,
                 cluster_root,
                 kvstore_bin,
+                paired_stores,
+                paired_rounds,
                 quiet,
             } => {
                 let mut o = CompareOptions::new(argv);
+                if let Some(s) = paired_stores {
+                    o.paired_stores = s;
+                }
+                o.paired_rounds = paired_rounds;
                 if let Some(s) = stores {
                     o.stores = s;
                 }

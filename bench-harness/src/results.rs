@@ -259,6 +259,9 @@ pub struct ResultsFile {
     /// Plot files written with these results.
     #[serde(default)]
     pub plots: Vec<String>,
+    /// The paired phase of `bench compare` (interleaved rounds), when run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired: Option<crate::paired::Paired>,
     /// Exact command line.
     pub command: String,
     /// Git revision (`-dirty` if the tree had changes).
@@ -280,6 +283,7 @@ impl ResultsFile {
             ratios: Ratios::default(),
             ratio_details: BTreeMap::new(),
             plots: Vec::new(),
+            paired: None,
             command: p.command,
             revision: p.revision,
             machine: p.machine,

@@ -209,3 +209,48 @@ async fn demo_writes_results_and_stops_the_cluster() {
     assert!(err.contains("unknown store"), "{err}");
     assert!(!bad.out.exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_takes_its_headline_ratio_from_interleaved_rounds() {
+    use bench_harness::compare::{compare, CompareOptions, CAUSAL, HANDWRITTEN};
+    let bin = kvstore_bin();
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = CompareOptions::new(vec!["bench".into(), "compare".into()]);
+    o.stores = vec![CAUSAL.into(), HANDWRITTEN.into()];
+    o.workloads = vec![workload(200)];
+    o.repetitions = 1;
+    o.history_stores = Vec::new();
+    o.paired_stores = vec![CAUSAL.into(), HANDWRITTEN.into(), "no-such-store".into()];
+    o.paired_rounds = 3;
+    o.cluster_root = dir.path().join("clusters");
+    o.kvstore_bin = Some(bin);
+    o.out = dir.path().join("bench.json");
+    o.plots_dir = None;
+    o.progress = false;
+    let r = compare(&o).await.unwrap();
+    let p = r.paired.as_ref().expect("a paired phase");
+    // Unregistered stores are left out of the rounds; each round measures
+    // every other store once, in a rotated order.
+    assert_eq!(p.stores, [CAUSAL, HANDWRITTEN]);
+    assert_eq!(p.rounds.len(), 3);
+    assert_eq!(p.rounds[0].order[0], CAUSAL);
+    assert_eq!(p.rounds[1].order[0], HANDWRITTEN);
+    for round in &p.rounds {
+        assert_eq!(round.ops_per_s.len(), 2);
+        assert!(round.ops_per_s.values().all(|x| *x > 0.0), "{round:?}");
+    }
+    let pr = &p.ratios["verified_vs_handwritten"];
+    assert_eq!(pr.per_round.len(), 3);
+    assert_eq!(
+        r.ratios.verified_vs_handwritten,
+        Some((pr.stat.median * 1000.0).round() / 1000.0)
+    );
+    assert!(r
+        .ratio_details
+        .contains_key("verified_vs_handwritten:sequential"));
+    // Every paired cluster was stopped.
+    for s in [CAUSAL, HANDWRITTEN] {
+        let d = o.cluster_root.join(format!("{s}-paired"));
+        assert!(!cloud::ClusterFile::path_in(&d).exists(), "{s} still up");
+    }
+}
