@@ -5,7 +5,8 @@
 //! * [`spec`]: locating a spec and pinning its hash;
 //! * [`catalog`]: mechanisms and representations (building blocks);
 //! * [`development`]: the development state and its rendering;
-//! * [`proposer`]: who suggests tactics (built-in, replay);
+//! * [`proposer`]: who suggests tactics (built-in, replay); [`llm`]: the
+//!   LLM proposer (OpenAI-compatible and Anthropic APIs over HTTP);
 //! * [`engine`]: the loops; [`audit`]: the deterministic audit;
 //! * [`cex`]: counterexample first (bounded executions of a candidate,
 //!   checked against [`model`], the executable abstract machine);
@@ -18,6 +19,7 @@ pub mod cex;
 pub mod checkpoint;
 pub mod development;
 pub mod engine;
+pub mod llm;
 pub mod measure;
 pub mod model;
 pub mod oracle;

@@ -29,6 +29,88 @@ enum ProposerArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum LlmApiArg {
+    /// OpenAI-compatible `POST {base}/v1/chat/completions` (key: OPENAI_API_KEY).
+    Openai,
+    /// Anthropic `POST {base}/v1/messages` (key: ANTHROPIC_API_KEY).
+    Anthropic,
+}
+
+/// Options of the LLM proposer (`--proposer llm`; see the `synth::llm` docs).
+#[derive(clap::Args)]
+struct LlmArgs {
+    /// Wire protocol of the LLM proposer.
+    #[arg(long, value_enum, default_value = "openai")]
+    llm_api: LlmApiArg,
+    /// Model name sent to the API (required with --proposer llm).
+    #[arg(long)]
+    llm_model: Option<String>,
+    /// Endpoint base URL (`/v1/...` is appended; default: the vendor's public endpoint).
+    #[arg(long)]
+    llm_base_url: Option<String>,
+    /// Cap on model calls in this run (prompts already asked are answered from a cache).
+    #[arg(long, default_value_t = 200)]
+    llm_max_calls: usize,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 120)]
+    llm_timeout: u64,
+    /// Retries of a request on HTTP 429, 5xx and connection errors.
+    #[arg(long, default_value_t = 3)]
+    llm_retries: u32,
+    /// First retry backoff in milliseconds (doubles per retry, at most 8 s).
+    #[arg(long, default_value_t = 1000)]
+    llm_backoff_ms: u64,
+    /// Scripts kept from each reply (tried before the built-in ones).
+    #[arg(long, default_value_t = 8)]
+    llm_max_scripts: usize,
+    /// `max_tokens` of each request.
+    #[arg(long, default_value_t = 1024)]
+    llm_max_tokens: u32,
+    /// Sampling temperature (not sent unless given).
+    #[arg(long)]
+    llm_temperature: Option<f64>,
+}
+
+impl LlmArgs {
+    /// The proposer's configuration, the key read from the environment:
+    /// every problem is reported here, before the run starts.
+    fn config(&self) -> Result<synth::llm::LlmConfig> {
+        use synth::llm::{Api, LlmConfig};
+        let api = match self.llm_api {
+            LlmApiArg::Openai => Api::OpenAi,
+            LlmApiArg::Anthropic => Api::Anthropic,
+        };
+        let mut cfg = LlmConfig::from_env(
+            api,
+            self.llm_model.as_deref(),
+            self.llm_base_url.as_deref(),
+            |k| std::env::var(k).ok(),
+        )?;
+        cfg.max_calls = self.llm_max_calls;
+        cfg.timeout = Duration::from_secs(self.llm_timeout);
+        cfg.max_retries = self.llm_retries;
+        cfg.backoff = Duration::from_millis(self.llm_backoff_ms);
+        cfg.max_scripts = self.llm_max_scripts;
+        cfg.max_tokens = self.llm_max_tokens;
+        cfg.temperature = self.llm_temperature;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Refuses LLM options given to another proposer.
+    fn unused(&self) -> Result<()> {
+        for (flag, given) in [
+            ("--llm-model", self.llm_model.is_some()),
+            ("--llm-base-url", self.llm_base_url.is_some()),
+            ("--llm-temperature", self.llm_temperature.is_some()),
+        ] {
+            anyhow::ensure!(!given, "{flag} is only used with --proposer llm");
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum MeasureArg {
     Harness,
     InProcess,
@@ -40,6 +122,8 @@ enum FeedbackArg {
     Binary,
 }
 
+// Parsed once per process: the size of `Run` does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Cmd {
     /// Synthesize, audit and extract a store for a spec.
@@ -47,8 +131,14 @@ enum Cmd {
         /// Spec name (see `synth list`) or path of a .v file.
         #[arg(long)]
         spec: String,
+        /// Who proposes tactics: the built-in portfolio, a recorded run log
+        /// (`--replay`), or a language model followed by the built-in
+        /// portfolio (`--llm-*` options, key from OPENAI_API_KEY or
+        /// ANTHROPIC_API_KEY).
         #[arg(long, value_enum, default_value = "builtin")]
         proposer: ProposerArg,
+        #[command(flatten)]
+        llm: LlmArgs,
         /// Run log to replay (with --proposer replay).
         #[arg(long)]
         replay: Option<PathBuf>,
@@ -128,6 +218,7 @@ fn main() -> Result<()> {
         Cmd::Run {
             spec,
             proposer,
+            llm,
             replay,
             feedback,
             seed,
@@ -143,11 +234,15 @@ fn main() -> Result<()> {
             resume,
         } => {
             let proposer = match proposer {
-                ProposerArg::Builtin => ProposerKind::Builtin,
-                ProposerArg::Replay => ProposerKind::Replay,
-                ProposerArg::Llm => anyhow::bail!(
-                    "the LLM proposer is not available in this build: use --proposer builtin or replay"
-                ),
+                ProposerArg::Builtin => {
+                    llm.unused()?;
+                    ProposerKind::Builtin
+                }
+                ProposerArg::Replay => {
+                    llm.unused()?;
+                    ProposerKind::Replay
+                }
+                ProposerArg::Llm => ProposerKind::Llm(Box::new(llm.config()?)),
             };
             // Ctrl-C: stop at the next oracle call and leave a checkpoint.
             let out_is_default = out.is_none();

@@ -36,12 +36,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Which proposer to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProposerKind {
     /// The offline, goal-directed portfolio.
     Builtin,
     /// Re-run the tactics of an earlier run log.
     Replay,
+    /// Ask a language model first, then the built-in portfolio ([`crate::llm`]).
+    Llm(Box<crate::llm::LlmConfig>),
 }
 
 /// Options of `synth run`.
@@ -184,8 +186,21 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         bail!("interrupted while setting up the checker");
     }
     let mut replay_sha256 = None;
-    let mut proposer: Box<dyn Proposer> = match opts.proposer {
+    let mut llm_log = None;
+    let mut proposer: Box<dyn Proposer> = match &opts.proposer {
         ProposerKind::Builtin => Box::new(Builtin::new(hammer).with_seed(opts.seed)),
+        ProposerKind::Llm(cfg) => {
+            let fallback = Box::new(Builtin::new(hammer).with_seed(opts.seed));
+            let mut p = crate::llm::LlmProposer::new((**cfg).clone(), fallback);
+            if opts.resume {
+                // The interrupted run's answers: the resumed search proposes the same.
+                if let Ok(text) = std::fs::read_to_string(syn_dir.join("run.jsonl")) {
+                    p.restore_from_log(&text);
+                }
+            }
+            llm_log = Some(p.log_slot());
+            Box::new(p)
+        }
         ProposerKind::Replay => {
             let p = opts
                 .replay_log
@@ -222,6 +237,9 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
     } else {
         RunLog::create(&log_path)?
     };
+    if let Some(slot) = &llm_log {
+        slot.attach(log.clone());
+    }
     let interrupt = opts.interrupt.clone().unwrap_or_default();
     let mut tracker = Tracker::new(ck, ck_path, interrupt, opts.stop_after_rounds, opts.resume);
     let cfg = Config {
