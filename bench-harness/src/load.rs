@@ -5,7 +5,8 @@
 //!   as the previous one answered; latency = answer - send;
 //! * open loop ([`Arrival::Open`]): operation `i` of client `c` is *scheduled*
 //!   at `start + (c / clients + i) * clients / rate`; the client waits for
-//!   that instant (or sends at once when it is behind) and latency = answer -
+//!   that instant (released by a [`kvstore_runtime::pacer::Pacer`] thread,
+//!   sub-millisecond precision; or sends at once when it is behind) and latency = answer -
 //!   scheduled instant, so time spent queued behind a slow answer is counted
 //!   (no coordinated omission, as in wrk2).
 
@@ -14,6 +15,7 @@ use crate::workload::{Arrival, KeyDist, Length, Workload};
 use crate::zipf::Zipfian;
 use hdrhistogram::Histogram;
 use indicatif::{ProgressBar, ProgressStyle};
+use kvstore_runtime::pacer::{Pacer, Schedule};
 use kvstore_runtime::Client;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use std::sync::Arc;
@@ -243,15 +245,6 @@ async fn client_loop(
     barrier.wait().await;
     let start = Instant::now();
     let deadline = w.duration().map(|d| start + d);
-    // Open loop: this client's schedule.
-    let schedule = match w.arrival {
-        Arrival::Closed => None,
-        Arrival::Open { rate_per_s } => {
-            let interval = Duration::from_secs_f64(w.clients as f64 / rate_per_s);
-            let offset = interval.mul_f64(c as f64 / w.clients as f64);
-            Some((start + offset, interval))
-        }
-    };
     let mut out = ClientOutcome {
         start,
         end: start,
@@ -260,26 +253,43 @@ async fn client_loop(
         first_error: None,
         hist: new_histogram(),
     };
+    // Open loop: this client's schedule, released by a pacer thread
+    // (sub-millisecond precision, see `kvstore_runtime::pacer`). Without a
+    // time limit the schedule ends with the client's quota (the pacer stops
+    // when this loop drops it).
+    let mut pacer = match w.arrival {
+        Arrival::Closed => None,
+        Arrival::Open { rate_per_s } => {
+            let schedule = Schedule {
+                start,
+                interval: Duration::from_secs_f64(w.clients as f64 / rate_per_s),
+                phase: c as f64 / w.clients as f64,
+                end: deadline.unwrap_or(start + Duration::from_secs(365 * 86_400)),
+            };
+            match Pacer::start(schedule) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    out.errors = 1;
+                    out.first_error = Some(format!("starting the pacing thread: {e}"));
+                    return out;
+                }
+            }
+        }
+    };
     let quota = w.ops_of_client(c);
-    let mut i: u32 = 0;
     while out.ops + out.errors < quota {
-        let t = match schedule {
+        let t = match &mut pacer {
             None => {
                 if deadline.is_some_and(|d| Instant::now() >= d) {
                     break;
                 }
                 Instant::now()
             }
-            Some((first, interval)) => {
-                let intended = first + interval * i;
-                if deadline.is_some_and(|d| intended >= d) {
-                    break;
-                }
-                tokio::time::sleep_until(intended.into()).await;
-                intended
-            }
+            Some(p) => match p.next().await {
+                Some(intended) => intended,
+                None => break,
+            },
         };
-        i = i.saturating_add(1);
         let (read, key) = gen.next(&mut rng, &w, &mut client);
         match do_op(&mut client, read, key, &value).await {
             Ok(()) => {

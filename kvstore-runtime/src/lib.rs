@@ -23,6 +23,7 @@ pub mod extra_store;
 pub mod loadgen;
 pub mod metrics;
 pub mod ops;
+pub mod pacer;
 pub mod proto;
 pub mod registry;
 mod replication;
