@@ -220,6 +220,53 @@ pub fn mechanisms() -> Vec<Mechanism> {
                 variant("merge-guard", "true", "true", 9),
             ],
         },
+        // Explicit dependencies (COPS's nearest dependencies, Lloyd et al.
+        // SOSP 2011): a put carries the session's dependency list, a replica
+        // applies a remote write once its dependencies are applied, the token
+        // collapses to the new write after a put. Per-key versions (each
+        // stored value keeps its write's name) and a dependency list per
+        // message: the most metadata per write, so it is tried last.
+        Mechanism {
+            name: "dependencies",
+            imports: vec!["Mechanisms.Dependencies", "Mechanisms.DependenciesProofs"],
+            policy_type: "DP_POLICY",
+            proofs_functor: "DependenciesProofs",
+            relation: "dp_rel K kcmp n",
+            stamp: "dp_stamp K",
+            msg_id: "dp_msg_id K",
+            lemmas: vec![
+                "dp_ob_init",
+                "dp_ob_put",
+                "dp_ob_get",
+                "dp_ob_deliver",
+                "dp_progress_deliver",
+                "dp_progress_ops",
+                "dp_get_returns_latest",
+                "dp_get_sees_issued",
+                "dp_get_sees_observed",
+                "dp_get_sees_causal_past",
+                "dp_put_sees_issued",
+                "dp_put_sees_observed",
+                "dp_put_sees_causal_past",
+                "dp_apply_after_session_writes",
+                "dp_apply_after_observed",
+                "dp_apply_after_causal_past",
+            ],
+            variants: vec![
+                // The token follows the session's own writes only.
+                Variant {
+                    name: "writes",
+                    switches: vec![("get_track", "false")],
+                    cost: 10,
+                },
+                // Reads are dependencies too (COPS): causal consistency.
+                Variant {
+                    name: "reads-writes",
+                    switches: vec![("get_track", "true")],
+                    cost: 11,
+                },
+            ],
+        },
     ]
 }
 
@@ -293,5 +340,22 @@ mod tests {
             .find(|c| c.mechanism.name == "session-vectors")
             .unwrap();
         assert_eq!(first_sv.name(), "session-vectors/plain/avl-tree");
+    }
+
+    #[test]
+    fn explicit_dependencies_come_after_every_other_mechanism() {
+        let cs = candidates();
+        let first_dp = cs
+            .iter()
+            .position(|c| c.mechanism.name == "dependencies")
+            .unwrap();
+        assert!(cs[..first_dp]
+            .iter()
+            .all(|c| c.mechanism.name != "dependencies"));
+        assert!(cs[first_dp..]
+            .iter()
+            .all(|c| c.mechanism.name == "dependencies"));
+        assert_eq!(cs[first_dp].name(), "dependencies/writes/avl-tree");
+        assert_eq!(cs.len(), 3 * (1 + 4 + 4 + 4 + 2));
     }
 }
