@@ -40,7 +40,14 @@
 //!   "elapsed_s", "oracle_calls", "rounds_done", "interrupted" }
 //! ```
 //! where `rounds` is a list of oracle rounds, each a list of attempts
-//! `{"lemma", "tactic", "ok", "error"}` in the order they were checked.
+//! `{"lemma", "tactic", "ok", "error"}` in the order they were checked. The
+//! middle loop's decompositions ([`crate::decompose`]) are rounds too: the
+//! check of a decomposition is an attempt on the parent lemma with the
+//! splitting tactic and `"decompose": {"helpers": [[name, statement]...],
+//! "closing"}`; the helpers' proofs are attempts on the helper lemmas; a
+//! reverted decomposition is a round of one attempt with `"revert": true`
+//! (no oracle call). Replaying the rounds in order rebuilds the development
+//! state, helper lemmas included.
 
 use crate::engine::Rejection;
 use anyhow::{bail, Context, Result};
@@ -104,17 +111,49 @@ impl RunKey {
     }
 }
 
-/// One obligation check of an oracle round.
+/// One obligation check of an oracle round (or, for a decomposition, the
+/// check of the helper lemmas' statements and the parent's closing script).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attempt {
     /// Lemma name.
     pub lemma: String,
-    /// Tactic script.
+    /// Tactic script (for a decomposition: the splitting tactic).
     pub tactic: String,
-    /// Whether it closed the lemma.
+    /// Whether it closed the lemma (for a decomposition: whether Rocq
+    /// accepted it with only the helper lemmas left `Admitted`).
     pub ok: bool,
     /// The error kept as feedback when it did not.
     pub error: String,
+    /// Present when this attempt decomposes `lemma` into helper lemmas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decompose: Option<DecomposeRecord>,
+    /// A record without an oracle call: the decomposition of `lemma` by
+    /// `tactic` failed (a helper stayed stuck) and was reverted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revert: bool,
+}
+
+impl Attempt {
+    /// A tactic attempt on a lemma.
+    pub fn tactic(lemma: &str, tactic: &str, ok: bool, error: String) -> Attempt {
+        Attempt {
+            lemma: lemma.to_string(),
+            tactic: tactic.to_string(),
+            ok,
+            error,
+            decompose: None,
+            revert: false,
+        }
+    }
+}
+
+/// The helper lemmas of a decomposition (see [`crate::decompose`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecomposeRecord {
+    /// `(name, statement)` of each helper lemma, in order.
+    pub helpers: Vec<(String, String)>,
+    /// The parent's proof from its helpers.
+    pub closing: String,
 }
 
 /// The attempts of one oracle round, in order.
@@ -451,20 +490,23 @@ mod tests {
         ck.current = Some(InProgress {
             index: 1,
             candidate: "b/plain/y".into(),
-            rounds: vec![vec![
-                Attempt {
-                    lemma: "base_init".into(),
-                    tactic: "exact I.".into(),
-                    ok: true,
-                    error: String::new(),
-                },
-                Attempt {
-                    lemma: "base_put".into(),
-                    tactic: "eauto.".into(),
-                    ok: false,
-                    error: "timeout".into(),
-                },
-            ]],
+            rounds: vec![
+                vec![
+                    Attempt::tactic("base_init", "exact I.", true, String::new()),
+                    Attempt::tactic("base_put", "eauto.", false, "timeout".into()),
+                ],
+                vec![Attempt {
+                    decompose: Some(DecomposeRecord {
+                        helpers: vec![("base_put_part1".into(), "forall n : nat, n = n".into())],
+                        closing: "split; exact base_put_part1.".into(),
+                    }),
+                    ..Attempt::tactic("base_put", "split.", true, String::new())
+                }],
+                vec![Attempt {
+                    revert: true,
+                    ..Attempt::tactic("base_put", "split.", false, "stuck".into())
+                }],
+            ],
         });
         ck.elapsed_s = 3.5;
         ck.oracle_calls = 12;
@@ -480,6 +522,23 @@ mod tests {
         assert_eq!(Checkpoint::load(&path).unwrap(), ck);
         assert_eq!(Checkpoint::load_for(&path, &key()).unwrap(), ck);
         assert!(!path.with_extension("json.tmp").exists());
+    }
+
+    #[test]
+    fn attempts_written_before_decompositions_still_load() {
+        let a: Attempt = serde_json::from_str(
+            r#"{"lemma":"base_init","tactic":"exact I.","ok":true,"error":""}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            a,
+            Attempt::tactic("base_init", "exact I.", true, String::new())
+        );
+        let text = serde_json::to_string(&a).unwrap();
+        assert!(
+            !text.contains("decompose") && !text.contains("revert"),
+            "{text}"
+        );
     }
 
     #[test]

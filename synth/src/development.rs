@@ -105,10 +105,16 @@ pub enum Move {
         /// Candidate name.
         candidate: String,
     },
-    /// Split the spec into obligations.
+    /// Split a lemma into parts: the spec into its obligations (`lemma` is
+    /// the main theorem, no tactic), or a stuck lemma into helper lemmas by a
+    /// structural split (see [`crate::decompose`]).
     Decompose {
-        /// Number of obligations.
-        obligations: usize,
+        /// The lemma split.
+        lemma: String,
+        /// The splitting tactic (empty for the spec's obligations).
+        tactic: String,
+        /// The new lemmas, in order.
+        parts: Vec<String>,
     },
     /// An obligation closed by a tactic.
     Prove {
@@ -131,6 +137,45 @@ pub enum Move {
     },
 }
 
+/// A helper lemma grown by a decomposition: a closed statement printed by
+/// Rocq, proved after [`HELPER_PRELUDE`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Helper {
+    /// Lemma name (`<parent>_part<i>`).
+    pub name: String,
+    /// Its statement (a closed proposition).
+    pub statement: String,
+    /// Its status.
+    pub status: Status,
+}
+
+/// A live decomposition: `target` is closed by `closing` once every helper
+/// is proved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decomposition {
+    /// The lemma decomposed (an obligation or a helper).
+    pub target: String,
+    /// The splitting tactic.
+    pub split: String,
+    /// The target's proof from its helpers (after its prelude).
+    pub closing: String,
+    /// The helper lemmas, in order.
+    pub helpers: Vec<Helper>,
+}
+
+/// The proof of every helper lemma starts with this tactic.
+pub const HELPER_PRELUDE: &str = "intros.";
+
+/// A helper lemma's text with the given proof script (`Admitted` when `None`).
+pub fn helper_lemma(name: &str, statement: &str, tactic: Option<&str>) -> String {
+    let mut s = format!("Lemma {name} : {statement}.\nProof.\n");
+    match tactic {
+        Some(t) => s.push_str(&format!("  {HELPER_PRELUDE}\n  {t}\nQed.\n")),
+        None => s.push_str("Admitted.\n"),
+    }
+    s
+}
+
 /// A development: a candidate growing towards a closed proof of a spec.
 #[derive(Debug, Clone, Serialize)]
 pub struct Development {
@@ -142,6 +187,8 @@ pub struct Development {
     pub constraints: usize,
     /// The obligations.
     pub obligations: Vec<Obligation>,
+    /// Live decompositions into helper lemmas (rendered before their targets).
+    pub decompositions: Vec<Decomposition>,
     /// The move history.
     pub history: Vec<Move>,
 }
@@ -164,7 +211,12 @@ impl Development {
                 candidate: candidate.name(),
             },
             Move::Decompose {
-                obligations: ObKind::all(constraints).len(),
+                lemma: "store_correct".into(),
+                tactic: String::new(),
+                parts: ObKind::all(constraints)
+                    .iter()
+                    .map(ObKind::lemma_name)
+                    .collect(),
             },
         ];
         Development {
@@ -172,6 +224,7 @@ impl Development {
             candidate,
             constraints,
             obligations,
+            decompositions: Vec::new(),
             history,
         }
     }
@@ -299,10 +352,14 @@ impl Development {
             self.spec.sha256,
             self.candidate.name()
         );
-        let uses_hammer = self
-            .obligations
-            .iter()
-            .any(|o| matches!(&o.status, Status::Proved { tactic } if tactic.contains("sauto")));
+        let sauto =
+            |st: &Status| matches!(st, Status::Proved { tactic } if tactic.contains("sauto"));
+        let uses_hammer = self.obligations.iter().any(|o| sauto(&o.status))
+            || self
+                .decompositions
+                .iter()
+                .flat_map(|d| &d.helpers)
+                .any(|h| sauto(&h.status));
         if uses_hammer {
             s.push_str(crate::run::HAMMER_IMPORT);
         }
@@ -315,11 +372,175 @@ impl Development {
                 Status::Proved { tactic } => Some(tactic.as_str()),
                 _ => None,
             };
+            self.render_helpers(&ob.kind.lemma_name(), &mut s);
             s.push_str(&self.lemma(ob.kind, tactic));
             s.push('\n');
         }
         s.push_str(&self.main_theorem());
         s
+    }
+
+    /// Appends the helper lemmas of `target` (theirs first, recursively).
+    fn render_helpers(&self, target: &str, s: &mut String) {
+        let Some(d) = self.decomposition(target) else {
+            return;
+        };
+        for h in &d.helpers {
+            self.render_helpers(&h.name, s);
+            let tactic = match &h.status {
+                Status::Proved { tactic } => Some(tactic.as_str()),
+                _ => None,
+            };
+            s.push_str(&helper_lemma(&h.name, &h.statement, tactic));
+            s.push('\n');
+        }
+    }
+
+    /// The live decomposition of `target`, if any.
+    pub fn decomposition(&self, target: &str) -> Option<&Decomposition> {
+        self.decompositions.iter().find(|d| d.target == target)
+    }
+
+    /// The helper lemma `name`, if it is live.
+    pub fn helper(&self, name: &str) -> Option<&Helper> {
+        self.decompositions
+            .iter()
+            .flat_map(|d| &d.helpers)
+            .find(|h| h.name == name)
+    }
+
+    /// The obligation whose lemma is `name`.
+    pub fn kind_of(&self, name: &str) -> Option<ObKind> {
+        self.obligations
+            .iter()
+            .map(|o| o.kind)
+            .find(|k| k.lemma_name() == name)
+    }
+
+    /// The status of lemma `name` (obligation or live helper).
+    pub fn status(&self, name: &str) -> Option<&Status> {
+        match self.kind_of(name) {
+            Some(k) => self
+                .obligations
+                .iter()
+                .find(|o| o.kind == k)
+                .map(|o| &o.status),
+            None => self.helper(name).map(|h| &h.status),
+        }
+    }
+
+    /// Whether lemma `name` (obligation or live helper) is not proved yet.
+    pub fn is_open(&self, name: &str) -> bool {
+        !matches!(self.status(name), Some(Status::Proved { .. }))
+    }
+
+    /// Sets the status of lemma `name` (obligation or live helper).
+    pub fn set_status(&mut self, name: &str, status: Status) {
+        match self.kind_of(name) {
+            Some(k) => self.set(k, status),
+            None => {
+                if let Some(h) = self
+                    .decompositions
+                    .iter_mut()
+                    .flat_map(|d| &mut d.helpers)
+                    .find(|h| h.name == name)
+                {
+                    h.status = status;
+                }
+            }
+        }
+    }
+
+    /// Records that `tactic` closed lemma `name`; when that was the last open
+    /// helper of a decomposition, its target is closed by its closing script,
+    /// and so on up. Returns the lemmas closed that way, innermost first.
+    pub fn prove(&mut self, name: &str, tactic: &str) -> Vec<String> {
+        self.history.push(Move::Prove {
+            lemma: name.to_string(),
+            tactic: tactic.to_string(),
+        });
+        self.set_status(
+            name,
+            Status::Proved {
+                tactic: tactic.to_string(),
+            },
+        );
+        let mut closed = Vec::new();
+        let mut current = name.to_string();
+        while let Some(d) = self
+            .decompositions
+            .iter()
+            .find(|d| d.helpers.iter().any(|h| h.name == current))
+        {
+            if d.helpers
+                .iter()
+                .any(|h| !matches!(h.status, Status::Proved { .. }))
+            {
+                break;
+            }
+            let (target, closing) = (d.target.clone(), d.closing.clone());
+            self.history.push(Move::Prove {
+                lemma: target.clone(),
+                tactic: closing.clone(),
+            });
+            self.set_status(&target, Status::Proved { tactic: closing });
+            closed.push(target.clone());
+            current = target;
+        }
+        closed
+    }
+
+    /// Decomposes `target` by `split` into helper lemmas `(name, statement)`
+    /// (all `Admitted`), closed by `closing` once they are proved. An earlier
+    /// decomposition of `target` is replaced.
+    pub fn decompose(
+        &mut self,
+        target: &str,
+        split: &str,
+        closing: &str,
+        helpers: &[(String, String)],
+    ) {
+        self.drop_decomposition(target);
+        self.history.push(Move::Decompose {
+            lemma: target.to_string(),
+            tactic: split.to_string(),
+            parts: helpers.iter().map(|(n, _)| n.clone()).collect(),
+        });
+        self.decompositions.push(Decomposition {
+            target: target.to_string(),
+            split: split.to_string(),
+            closing: closing.to_string(),
+            helpers: helpers
+                .iter()
+                .map(|(name, statement)| Helper {
+                    name: name.clone(),
+                    statement: statement.clone(),
+                    status: Status::Admitted,
+                })
+                .collect(),
+        });
+    }
+
+    /// Reverts the decomposition of `target`: its helper lemmas (and theirs)
+    /// are removed and `target` is open again.
+    pub fn revert_decomposition(&mut self, target: &str) {
+        self.drop_decomposition(target);
+        self.history.push(Move::Revert {
+            lemma: target.to_string(),
+        });
+        if !matches!(self.status(target), Some(Status::Failed { .. })) {
+            self.set_status(target, Status::Admitted);
+        }
+    }
+
+    fn drop_decomposition(&mut self, target: &str) {
+        let Some(i) = self.decompositions.iter().position(|d| d.target == target) else {
+            return;
+        };
+        let d = self.decompositions.remove(i);
+        for h in &d.helpers {
+            self.drop_decomposition(&h.name);
+        }
     }
 
     /// Obligations still open.

@@ -5,8 +5,13 @@
 
 use crate::audit::{audit, AuditReport};
 use crate::catalog::{candidates, Candidate};
-use crate::checkpoint::{Attempt, ClosedRecord, InProgress, Interrupted, StuckVariant, Tracker};
-use crate::development::{Development, Move, ObKind, Status};
+use crate::checkpoint::{
+    Attempt, ClosedRecord, DecomposeRecord, InProgress, Interrupted, StuckVariant, Tracker,
+};
+use crate::decompose::{
+    closing_script, part_name, parts, Split, MAX_DEPTH, MAX_SPLITS, REVERT_ALL,
+};
+use crate::development::{helper_lemma, Development, Move, ObKind, Status, HELPER_PRELUDE};
 use crate::oracle::{CheckOptions, Feedback, Goals, Job, Rocq};
 use crate::proposer::{LibraryLemma, Proposer, Request};
 use crate::runlog::RunLog;
@@ -164,27 +169,45 @@ fn calls(rocq: &Rocq) -> u64 {
     rocq.stats().calls
 }
 
-/// Applies the verdict of one obligation check to the development state.
+/// Applies one recorded attempt (an oracle verdict, or a reverted
+/// decomposition) to the development state.
 fn apply_attempt(
     dev: &mut Development,
-    kind: ObKind,
     a: &Attempt,
     remembered: &mut BTreeMap<String, Vec<String>>,
-    last_error: &mut HashMap<ObKind, String>,
+    last_error: &mut HashMap<String, String>,
     progress: &dyn Fn(&str),
 ) {
+    if a.revert {
+        dev.revert_decomposition(&a.lemma);
+        return;
+    }
+    if let Some(d) = &a.decompose {
+        if a.ok {
+            progress(&format!(
+                "{}: {} decomposed into {}",
+                dev.candidate.name(),
+                a.lemma,
+                d.helpers
+                    .iter()
+                    .map(|h| h.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            dev.decompose(&a.lemma, &a.tactic, &d.closing, &d.helpers);
+        } else {
+            last_error.insert(a.lemma.clone(), a.error.clone());
+        }
+        return;
+    }
     if a.ok {
         progress(&format!("{}: {} proved", dev.candidate.name(), a.lemma));
-        dev.history.push(Move::Prove {
-            lemma: a.lemma.clone(),
-            tactic: a.tactic.clone(),
-        });
-        dev.set(
-            kind,
-            Status::Proved {
-                tactic: a.tactic.clone(),
-            },
-        );
+        for up in dev.prove(&a.lemma, &a.tactic) {
+            progress(&format!(
+                "{}: {up} proved from its helper lemmas",
+                dev.candidate.name()
+            ));
+        }
         let m = remembered.entry(a.lemma.clone()).or_default();
         if !m.contains(&a.tactic) {
             m.push(a.tactic.clone());
@@ -194,7 +217,7 @@ fn apply_attempt(
             lemma: a.lemma.clone(),
             tactic: a.tactic.clone(),
         });
-        last_error.insert(kind, a.error.clone());
+        last_error.insert(a.lemma.clone(), a.error.clone());
     }
 }
 
@@ -216,16 +239,11 @@ fn restore_closed(
             )
         })?;
     let mut dev = Development::new(spec.clone(), cand, constraints);
-    let kinds = ObKind::all(constraints);
     for a in rec.rounds.iter().flatten() {
-        let kind = kinds
-            .iter()
-            .copied()
-            .find(|k| k.lemma_name() == a.lemma)
-            .with_context(|| format!("checkpoint: unknown lemma {}", a.lemma))?;
+        let known = dev.kind_of(&a.lemma).is_some() || dev.helper(&a.lemma).is_some();
+        anyhow::ensure!(known, "checkpoint: unknown lemma {}", a.lemma);
         apply_attempt(
             &mut dev,
-            kind,
             a,
             &mut BTreeMap::new(),
             &mut HashMap::new(),
@@ -529,8 +547,20 @@ fn grow(
     }
     // A goal query killed by Ctrl-C would change the ranking: stop here.
     tracker.check(calls(rocq))?;
-    let mut last_error: HashMap<ObKind, String> = HashMap::new();
-    let mut round_no = 0;
+    let mut search = Search {
+        rocq,
+        dev_rocq,
+        header,
+        name: name.clone(),
+        cfg,
+        log,
+        tracker,
+        progress,
+        round_no: 0,
+        lib,
+        remembered,
+        last_error: HashMap::new(),
+    };
     loop {
         let round: Vec<(ObKind, String)> = queues
             .iter_mut()
@@ -540,92 +570,66 @@ fn grow(
         if round.is_empty() {
             break;
         }
-        let recorded = tracker
-            .ck
-            .current
-            .as_ref()
-            .and_then(|c| c.rounds.get(round_no))
-            .cloned();
-        round_no += 1;
-        let attempts: Vec<Attempt> = match recorded {
-            Some(rec) => {
-                // Replayed from the checkpoint: the search must propose the
-                // same round it did before the interruption.
-                let same = rec.len() == round.len()
-                    && rec
-                        .iter()
-                        .zip(&round)
-                        .all(|(a, (k, t))| a.lemma == k.lemma_name() && a.tactic == *t);
-                anyhow::ensure!(
-                    same,
-                    "checkpoint does not match the search: round {round_no} of {name} was {:?}, the search now proposes {:?}; rerun without --resume",
-                    rec.iter().map(|a| (&a.lemma, &a.tactic)).collect::<Vec<_>>(),
-                    round.iter().map(|(k, t)| (k.lemma_name(), t)).collect::<Vec<_>>()
-                );
-                tracing::debug!(candidate = %name, round = round_no, "round replayed from the checkpoint");
-                rec
-            }
-            None => {
-                tracker.check(calls(rocq))?;
-                let jobs: Vec<Job> = round
-                    .iter()
-                    .map(|(k, t)| Job {
-                        source: format!("{header}\n{}", dev.lemma(*k, Some(t))),
-                        options: CheckOptions::named("Obligation").timeout(cfg.timeout),
-                    })
-                    .collect();
-                let verdicts = dev_rocq.check_many(jobs);
-                // Interrupted during the round: its verdicts are not trusted.
-                tracker.check(calls(rocq))?;
-                let mut rec = Vec::with_capacity(round.len());
-                for ((kind, tactic), verdict) in round.iter().zip(verdicts) {
-                    let lemma = kind.lemma_name();
-                    let v = verdict.context("running the oracle")?;
-                    let ok = v.is_closed();
-                    log.write(json!({"move": if ok {"prove"} else {"repair"}, "candidate": name, "lemma": lemma, "tactic": tactic, "ok": ok, "timed_out": v.timed_out, "elapsed_ms": v.elapsed.as_millis() as u64, "error": v.first_error().map(|e| e.message.clone())}));
-                    let error = if ok {
-                        String::new()
-                    } else {
-                        v.first_error()
-                            .map(|e| e.message.clone())
-                            .unwrap_or_else(|| {
-                                if v.timed_out {
-                                    "timeout".into()
-                                } else {
-                                    v.stderr.clone()
-                                }
-                            })
-                    };
-                    rec.push(Attempt {
-                        lemma,
-                        tactic: tactic.clone(),
-                        ok,
-                        error,
-                    });
-                }
-                if let Some(c) = tracker.ck.current.as_mut() {
-                    c.rounds.push(rec.clone());
-                }
-                tracker.round_done();
-                tracker.save(calls(rocq))?;
-                rec
-            }
-        };
-        for ((kind, _), a) in round.iter().zip(&attempts) {
-            apply_attempt(&mut dev, *kind, a, remembered, &mut last_error, progress);
+        let planned: Vec<Planned> = round
+            .iter()
+            .map(|(k, t)| Planned {
+                lemma: k.lemma_name(),
+                tactic: t.clone(),
+                source: format!("{}\n{}", search.header, dev.lemma(*k, Some(t))),
+                decompose: None,
+            })
+            .collect();
+        let attempts = search.round(&planned)?;
+        for a in &attempts {
+            search.apply(&mut dev, a);
         }
     }
-    if let Some(kind) = dev.open().first().copied() {
-        // Stuck: revert, record the feedback, and let the reloader move on.
+    // Middle loop: what the portfolio left open is decomposed into helper
+    // lemmas (crate::decompose). An open obligation without any split is
+    // stuck whatever: the reloader moves on at once.
+    let mut plans = Vec::new();
+    for kind in dev.open() {
         let goal = queues
             .iter()
             .find(|(k, _, _)| *k == kind)
-            .and_then(|(_, _, g)| g.as_ref().map(|g| g.to_string()))
-            .unwrap_or_default();
-        let feedback = format!(
+            .and_then(|(_, _, g)| g.clone());
+        let lemma = kind.lemma_name();
+        let req = Request {
+            lemma: &lemma,
+            kind,
+            goal: goal.as_ref(),
+            library: &search.lib,
+            remembered: &[],
+            switches: &dev.candidate.variant().switches,
+        };
+        let splits = proposer.decompositions(&req);
+        plans.push((kind, splits, goal));
+    }
+    if let Some(i) = plans.iter().position(|p| p.1.is_empty()) {
+        let p = plans.swap_remove(i);
+        plans = vec![p];
+    }
+    for (kind, splits, goal) in plans {
+        let mut notes = Vec::new();
+        let target = Target::obligation(&dev, kind);
+        if !splits.is_empty()
+            && search.decompose(&mut dev, proposer, &target, splits, 1, &mut notes)?
+        {
+            continue;
+        }
+        // Stuck: revert, record the feedback, and let the reloader move on.
+        let goal = goal.map(|g| g.to_string()).unwrap_or_default();
+        let mut feedback = format!(
             "goal:\n{goal}\nlast error: {}",
-            last_error.get(&kind).cloned().unwrap_or_default()
+            search
+                .last_error
+                .get(&kind.lemma_name())
+                .cloned()
+                .unwrap_or_default()
         );
+        if !notes.is_empty() {
+            feedback.push_str(&format!("\ndecompositions tried: {}", notes.join("; ")));
+        }
         dev.history.push(Move::Revert {
             lemma: kind.lemma_name(),
         });
@@ -637,6 +641,7 @@ fn grow(
         );
         return Ok(Err(reject(&kind.lemma_name(), feedback)));
     }
+    let tracker = search.tracker;
     // Closed: the whole development must check, then pass the audit.
     let source = dev.render();
     let full = rocq.check(
@@ -666,6 +671,386 @@ fn grow(
         source,
         audit: report,
     }))
+}
+
+/// A planned oracle check: one attempt on one lemma.
+struct Planned {
+    lemma: String,
+    tactic: String,
+    /// The whole source checked.
+    source: String,
+    /// For a decomposition: its helper lemmas and closing script.
+    decompose: Option<DecomposeRecord>,
+}
+
+/// A lemma the middle loop decomposes: an obligation or a helper lemma.
+struct Target {
+    name: String,
+    /// The obligation it serves (for the proposer).
+    kind: ObKind,
+    /// `Lemma <name> : <statement>.`
+    statement: String,
+    /// The tactics its proofs start with.
+    prelude: Vec<String>,
+    /// The statement of a helper lemma (`None`: an obligation).
+    helper: Option<String>,
+}
+
+impl Target {
+    fn obligation(dev: &Development, kind: ObKind) -> Target {
+        Target {
+            name: kind.lemma_name(),
+            kind,
+            statement: dev.statement(kind),
+            prelude: dev.prelude(kind),
+            helper: None,
+        }
+    }
+
+    fn helper(kind: ObKind, name: &str, statement: &str) -> Target {
+        Target {
+            name: name.to_string(),
+            kind,
+            statement: format!("Lemma {name} : {statement}."),
+            prelude: vec![HELPER_PRELUDE.to_string()],
+            helper: Some(statement.to_string()),
+        }
+    }
+
+    /// The lemma with proof script `tactic`.
+    fn lemma(&self, dev: &Development, tactic: &str) -> String {
+        match &self.helper {
+            Some(st) => helper_lemma(&self.name, st, Some(tactic)),
+            None => dev.lemma(self.kind, Some(tactic)),
+        }
+    }
+}
+
+/// One candidate's proof search after its definitions checked: the oracle
+/// rounds (live, or replayed from the checkpoint in the order they were
+/// run) and the middle loop's decompositions.
+struct Search<'a> {
+    rocq: &'a Rocq,
+    dev_rocq: Rocq,
+    header: String,
+    name: String,
+    cfg: &'a Config,
+    log: &'a RunLog,
+    tracker: &'a mut Tracker,
+    progress: &'a dyn Fn(&str),
+    /// Rounds run or replayed so far for this candidate.
+    round_no: usize,
+    lib: Vec<LibraryLemma>,
+    remembered: &'a mut BTreeMap<String, Vec<String>>,
+    last_error: HashMap<String, String>,
+}
+
+impl Search<'_> {
+    fn check(&mut self) -> Result<()> {
+        self.tracker.check(calls(self.rocq))
+    }
+
+    fn apply(&mut self, dev: &mut Development, a: &Attempt) {
+        apply_attempt(dev, a, self.remembered, &mut self.last_error, self.progress);
+    }
+
+    /// The round `round_no` of the checkpoint, when it is being replayed.
+    fn recorded(&self) -> Option<Vec<Attempt>> {
+        self.tracker
+            .ck
+            .current
+            .as_ref()
+            .and_then(|c| c.rounds.get(self.round_no))
+            .cloned()
+    }
+
+    /// Checks a round of attempts in parallel (or replays it from the
+    /// checkpoint: the search must propose the same round it did before the
+    /// interruption), logs and checkpoints it.
+    fn round(&mut self, planned: &[Planned]) -> Result<Vec<Attempt>> {
+        let recorded = self.recorded();
+        self.round_no += 1;
+        let round_no = self.round_no;
+        if let Some(rec) = recorded {
+            let same = rec.len() == planned.len()
+                && rec.iter().zip(planned).all(|(a, p)| {
+                    !a.revert
+                        && a.lemma == p.lemma
+                        && a.tactic == p.tactic
+                        && a.decompose == p.decompose
+                });
+            anyhow::ensure!(
+                same,
+                "checkpoint does not match the search: round {round_no} of {} was {:?}, the search now proposes {:?}; rerun without --resume",
+                self.name,
+                rec.iter().map(|a| (&a.lemma, &a.tactic)).collect::<Vec<_>>(),
+                planned.iter().map(|p| (&p.lemma, &p.tactic)).collect::<Vec<_>>()
+            );
+            tracing::debug!(candidate = %self.name, round = round_no, "round replayed from the checkpoint");
+            return Ok(rec);
+        }
+        self.check()?;
+        let jobs: Vec<Job> = planned
+            .iter()
+            .map(|p| Job {
+                source: p.source.clone(),
+                options: CheckOptions::named("Obligation").timeout(self.cfg.timeout),
+            })
+            .collect();
+        let verdicts = self.dev_rocq.check_many(jobs);
+        // Interrupted during the round: its verdicts are not trusted.
+        self.check()?;
+        let mut rec = Vec::with_capacity(planned.len());
+        for (p, verdict) in planned.iter().zip(verdicts) {
+            let v = verdict.context("running the oracle")?;
+            let ok = match &p.decompose {
+                None => v.is_closed(),
+                Some(d) => {
+                    v.ok && v.admitted.len() == d.helpers.len()
+                        && d.helpers.iter().zip(&v.admitted).all(|(h, a)| h.0 == *a)
+                }
+            };
+            let error = if ok {
+                String::new()
+            } else {
+                v.first_error()
+                    .map(|e| e.message.clone())
+                    .unwrap_or_else(|| {
+                        if v.timed_out {
+                            "timeout".into()
+                        } else if v.ok {
+                            format!("left Admitted: {}", v.admitted.join(", "))
+                        } else {
+                            v.stderr.clone()
+                        }
+                    })
+            };
+            match &p.decompose {
+                None => self.log.write(json!({"move": if ok {"prove"} else {"repair"}, "candidate": self.name, "lemma": p.lemma, "tactic": p.tactic, "ok": ok, "timed_out": v.timed_out, "elapsed_ms": v.elapsed.as_millis() as u64, "error": v.first_error().map(|e| e.message.clone())})),
+                Some(d) => self.log.write(json!({"move": "decompose", "candidate": self.name, "lemma": p.lemma, "split": p.tactic, "helpers": d.helpers.iter().map(|(n, s)| json!({"name": n, "statement": s})).collect::<Vec<_>>(), "closing": d.closing, "ok": ok, "timed_out": v.timed_out, "elapsed_ms": v.elapsed.as_millis() as u64, "error": if ok { None } else { Some(&error) }})),
+            }
+            rec.push(Attempt {
+                decompose: p.decompose.clone(),
+                ..Attempt::tactic(&p.lemma, &p.tactic, ok, error)
+            });
+        }
+        if let Some(c) = self.tracker.ck.current.as_mut() {
+            c.rounds.push(rec.clone());
+        }
+        self.tracker.round_done();
+        self.tracker.save(calls(self.rocq))?;
+        Ok(rec)
+    }
+
+    /// Records an attempt that needs no oracle call (a reverted
+    /// decomposition) as a round of its own, or checks it against the
+    /// checkpoint being replayed.
+    fn note(&mut self, a: &Attempt) -> Result<()> {
+        let recorded = self.recorded();
+        self.round_no += 1;
+        if let Some(rec) = recorded {
+            anyhow::ensure!(
+                rec.len() == 1 && rec[0] == *a,
+                "checkpoint does not match the search: round {} of {} was {:?}, the search now records {:?}; rerun without --resume",
+                self.round_no,
+                self.name,
+                rec,
+                a
+            );
+            return Ok(());
+        }
+        if let Some(c) = self.tracker.ck.current.as_mut() {
+            c.rounds.push(vec![a.clone()]);
+        }
+        self.tracker.save(calls(self.rocq))
+    }
+
+    /// The middle loop's decomposition of a lemma the portfolio could not
+    /// close: tries `splits` in order; for each, Rocq prints the sub-goals
+    /// (hypotheses reverted), they become helper lemmas checked together
+    /// with the target's closing script, and each helper is proved by the
+    /// portfolio (or decomposed again, down to [`MAX_DEPTH`]). A split whose
+    /// helpers do not all close is reverted. Returns whether `target` closed;
+    /// `notes` collects why each split failed.
+    fn decompose(
+        &mut self,
+        dev: &mut Development,
+        proposer: &mut dyn Proposer,
+        target: &Target,
+        splits: Vec<Split>,
+        depth: usize,
+        notes: &mut Vec<String>,
+    ) -> Result<bool> {
+        for split in splits.into_iter().take(MAX_SPLITS) {
+            let mut before = target.prelude.clone();
+            before.push(split.tactic.clone());
+            before.push(REVERT_ALL.to_string());
+            let printed = self
+                .dev_rocq
+                .goal_at(&self.header, &target.statement, &before);
+            self.check()?;
+            let statements = printed
+                .map_err(|e| format!("Rocq refused the split: {e}"))
+                .and_then(|g| parts(&g));
+            let statements = match statements {
+                Ok(s) => s,
+                Err(why) => {
+                    self.log.write(json!({"move": "decompose", "candidate": self.name, "lemma": target.name, "rule": split.rule, "split": split.tactic, "ok": false, "error": why}));
+                    notes.push(format!("{} by `{}`: {why}", target.name, split.tactic));
+                    continue;
+                }
+            };
+            let helpers: Vec<(String, String)> = statements
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| (part_name(&target.name, i + 1), s))
+                .collect();
+            let names: Vec<String> = helpers.iter().map(|h| h.0.clone()).collect();
+            let closing = closing_script(&split.tactic, &names);
+            let mut source = format!("{}\n", self.header);
+            for (n, st) in &helpers {
+                source.push_str(&helper_lemma(n, st, None));
+                source.push('\n');
+            }
+            source.push_str(&target.lemma(dev, &closing));
+            let planned = Planned {
+                lemma: target.name.clone(),
+                tactic: split.tactic.clone(),
+                source,
+                decompose: Some(DecomposeRecord {
+                    helpers: helpers.clone(),
+                    closing,
+                }),
+            };
+            let a = self.round(&[planned])?.remove(0);
+            self.apply(dev, &a);
+            if !a.ok {
+                notes.push(format!(
+                    "{} by `{}`: rejected by Rocq: {}",
+                    target.name, split.tactic, a.error
+                ));
+                continue;
+            }
+            if self.prove_helpers(dev, proposer, target.kind, &helpers, depth, notes)? {
+                (self.progress)(&format!(
+                    "{}: {} closed by its {} helper lemmas",
+                    self.name,
+                    target.name,
+                    helpers.len()
+                ));
+                return Ok(true);
+            }
+            let stuck = names
+                .iter()
+                .find(|n| dev.is_open(n))
+                .cloned()
+                .unwrap_or_default();
+            let revert = Attempt {
+                revert: true,
+                ..Attempt::tactic(
+                    &target.name,
+                    &split.tactic,
+                    false,
+                    format!("helper lemma {stuck} is stuck"),
+                )
+            };
+            self.note(&revert)?;
+            self.log.write(json!({"move": "revert", "candidate": self.name, "lemma": target.name, "split": split.tactic, "reason": revert.error}));
+            self.apply(dev, &revert);
+            notes.push(format!(
+                "{} by `{}`: helper lemma {stuck} is stuck",
+                target.name, split.tactic
+            ));
+        }
+        Ok(false)
+    }
+
+    /// Proves the helper lemmas of a decomposition with the portfolio, in
+    /// parallel rounds; those left open are decomposed in turn.
+    fn prove_helpers(
+        &mut self,
+        dev: &mut Development,
+        proposer: &mut dyn Proposer,
+        kind: ObKind,
+        helpers: &[(String, String)],
+        depth: usize,
+        notes: &mut Vec<String>,
+    ) -> Result<bool> {
+        let switches = dev.candidate.variant().switches.clone();
+        let mut queues: Vec<(Target, Vec<String>, Option<Goals>)> = Vec::new();
+        for (n, st) in helpers {
+            let target = Target::helper(kind, n, st);
+            let goal = match self.cfg.feedback {
+                Feedback::Rich => self
+                    .dev_rocq
+                    .goal_at(&self.header, &target.statement, &target.prelude)
+                    .ok(),
+                Feedback::Binary => None,
+            };
+            let mem = self.remembered.get(n).cloned().unwrap_or_default();
+            let req = Request {
+                lemma: n,
+                kind,
+                goal: goal.as_ref(),
+                library: &self.lib,
+                remembered: &mem,
+                switches: &switches,
+            };
+            let mut tactics = proposer.propose(&req);
+            tactics.reverse();
+            queues.push((target, tactics, goal));
+        }
+        self.check()?;
+        loop {
+            let planned: Vec<Planned> = queues
+                .iter_mut()
+                .filter(|(t, _, _)| dev.is_open(&t.name))
+                .filter_map(|(t, q, _)| {
+                    q.pop().map(|tactic| Planned {
+                        lemma: t.name.clone(),
+                        source: format!("{}\n{}", self.header, t.lemma(dev, &tactic)),
+                        tactic,
+                        decompose: None,
+                    })
+                })
+                .collect();
+            if planned.is_empty() {
+                break;
+            }
+            for a in self.round(&planned)? {
+                self.apply(dev, &a);
+            }
+        }
+        for (target, _, goal) in &queues {
+            if !dev.is_open(&target.name) {
+                continue;
+            }
+            if depth >= MAX_DEPTH {
+                notes.push(format!(
+                    "{}: stuck at the depth limit ({MAX_DEPTH})",
+                    target.name
+                ));
+                return Ok(false);
+            }
+            let req = Request {
+                lemma: &target.name,
+                kind,
+                goal: goal.as_ref(),
+                library: &self.lib,
+                remembered: &[],
+                switches: &switches,
+            };
+            let splits = proposer.decompositions(&req);
+            if splits.is_empty() {
+                notes.push(format!("{}: no split applies", target.name));
+                return Ok(false);
+            }
+            if !self.decompose(dev, proposer, target, splits, depth + 1, notes)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
 }
 
 /// Extraction commands for a closed development compiled as `Synth.Development`:
@@ -756,34 +1141,90 @@ mod tests {
         let pool = candidate_pool(None);
         let spec = closed(0).development.spec;
         let mut dev = Development::new(spec.clone(), pool[1].clone(), 1);
-        let rounds = vec![vec![
-            Attempt {
-                lemma: "base_init".into(),
-                tactic: "exact I.".into(),
-                ok: true,
-                error: String::new(),
-            },
-            Attempt {
-                lemma: "base_put".into(),
-                tactic: "eauto.".into(),
-                ok: false,
-                error: "timeout".into(),
-            },
-        ]];
+        let dec = |lemma: &str, split: &str, helpers: &[&str]| Attempt {
+            decompose: Some(DecomposeRecord {
+                helpers: helpers
+                    .iter()
+                    .map(|h| (h.to_string(), format!("forall n : nat, {h}_holds n")))
+                    .collect(),
+                closing: closing_script(
+                    split,
+                    &helpers.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
+                ),
+            }),
+            ..Attempt::tactic(lemma, split, true, String::new())
+        };
+        let rounds = vec![
+            vec![
+                Attempt::tactic("base_init", "exact I.", true, String::new()),
+                Attempt::tactic("base_put", "eauto.", false, "timeout".into()),
+            ],
+            // base_put: a first split reverted, a second one closed, one of
+            // its helpers by a nested split.
+            vec![dec(
+                "base_put",
+                "destruct (f x) eqn:Hcase.",
+                &["base_put_part1"],
+            )],
+            vec![Attempt::tactic(
+                "base_put_part1",
+                "eauto.",
+                false,
+                "no".into(),
+            )],
+            vec![Attempt {
+                revert: true,
+                ..Attempt::tactic(
+                    "base_put",
+                    "destruct (f x) eqn:Hcase.",
+                    false,
+                    "stuck".into(),
+                )
+            }],
+            vec![dec(
+                "base_put",
+                "split.",
+                &["base_put_part1", "base_put_part2"],
+            )],
+            vec![
+                Attempt::tactic("base_put_part1", "lia.", true, String::new()),
+                Attempt::tactic("base_put_part2", "lia.", false, "no".into()),
+            ],
+            vec![dec("base_put_part2", "split.", &["base_put_part2_part1"])],
+            vec![Attempt::tactic(
+                "base_put_part2_part1",
+                "lia.",
+                true,
+                String::new(),
+            )],
+        ];
         for a in rounds.iter().flatten() {
-            let kind = ObKind::all(1)
-                .into_iter()
-                .find(|k| k.lemma_name() == a.lemma)
-                .unwrap();
             apply_attempt(
                 &mut dev,
-                kind,
                 a,
                 &mut BTreeMap::new(),
                 &mut HashMap::new(),
                 &|_| {},
             );
         }
+        assert!(!dev.is_open("base_put"), "closed from its helpers");
+        let text = dev.render();
+        let at = |s: &str| {
+            text.find(s)
+                .unwrap_or_else(|| panic!("{s} missing:\n{text}"))
+        };
+        assert!(at("Lemma base_put_part2_part1 :") < at("Lemma base_put_part2 :"));
+        assert!(at("Lemma base_put_part1 :") < at("Lemma base_put_part2 :"));
+        assert!(at("Lemma base_put_part2 :") < at("Lemma base_put :"));
+        assert_eq!(text.matches("Lemma base_put_part1 :").count(), 1);
+        assert!(text.contains("exact base_put_part2_part1"), "{text}");
+        assert!(dev
+            .history
+            .iter()
+            .any(|m| matches!(m, Move::Revert { lemma } if lemma == "base_put")));
+        assert!(dev.history.iter().any(
+            |m| matches!(m, Move::Decompose { lemma, parts, .. } if lemma == "base_put" && parts.len() == 2)
+        ));
         let mut rec = ClosedRecord {
             index: 1,
             candidate: pool[1].name(),

@@ -7,6 +7,8 @@
 //! * [`development`]: the development state and its rendering;
 //! * [`proposer`]: who suggests tactics (built-in, replay); [`llm`]: the
 //!   LLM proposer (OpenAI-compatible and Anthropic APIs over HTTP);
+//! * [`decompose`]: the middle loop's helper lemmas, grown from the
+//!   structure of a goal no single tactic closes;
 //! * [`engine`]: the loops; [`audit`]: the deterministic audit;
 //! * [`cex`]: counterexample first (bounded executions of a candidate,
 //!   checked against [`model`], the executable abstract machine);
@@ -17,6 +19,7 @@ pub mod audit;
 pub mod catalog;
 pub mod cex;
 pub mod checkpoint;
+pub mod decompose;
 pub mod development;
 pub mod engine;
 pub mod llm;

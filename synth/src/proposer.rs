@@ -1,10 +1,12 @@
 //! Proposers: who suggests the next tactic for an obligation.
 //!
 //! All proposers go through the same oracle and the same audit; they only
-//! rank tactic scripts. The built-in one is goal-directed: it reads the goal
+//! rank tactic scripts and, when none closes a lemma, structural splits
+//! ([`Proposer::decompositions`], turned into helper lemmas by the engine). The built-in one is goal-directed: it reads the goal
 //! (rich feedback) and ranks the mechanism's library lemmas by how much of
 //! their statement the goal shares.
 
+use crate::decompose::Split;
 use crate::development::ObKind;
 use crate::oracle::{Goal, Goals};
 use crate::seed::{order_ties, tie_key};
@@ -49,6 +51,16 @@ pub trait Proposer {
     fn name(&self) -> &str;
     /// Ranked tactic scripts (each is run after the obligation's prelude).
     fn propose(&mut self, req: &Request) -> Vec<String>;
+    /// Structural splits of a lemma none of the proposed tactics closed,
+    /// best first: the middle loop turns each into helper lemmas (see
+    /// [`crate::decompose`]). By default, the engine's splitting rules
+    /// applied to the goal Rocq printed (none without a goal).
+    fn decompositions(&mut self, req: &Request) -> Vec<Split> {
+        req.goal
+            .and_then(|g| g.goals.first())
+            .map(crate::decompose::splits)
+            .unwrap_or_default()
+    }
 }
 
 /// Identifiers of a Rocq text (words of letters, digits, `_`, `.`).
@@ -207,17 +219,21 @@ impl Proposer for Builtin {
 }
 
 /// Replays the tactics recorded in an earlier run log (JSON lines with
-/// `"move": "prove"`, `"lemma"` and `"tactic"`), then falls back to nothing:
-/// a replay that no longer checks fails honestly.
+/// `"move": "prove"`, `"lemma"` and `"tactic"`) and the decompositions that
+/// Rocq accepted (`"move": "decompose"` with `"lemma"`, `"split"` and
+/// `"ok": true`; their helper lemmas' proofs are `prove` lines too), then
+/// falls back to nothing: a replay that no longer checks fails honestly.
 #[derive(Debug, Default)]
 pub struct Replay {
     recorded: HashMap<String, Vec<String>>,
+    splits: HashMap<String, Vec<String>>,
 }
 
 impl Replay {
     /// Reads a run log.
     pub fn from_log(text: &str) -> anyhow::Result<Replay> {
         let mut recorded: HashMap<String, Vec<String>> = HashMap::new();
+        let mut splits: HashMap<String, Vec<String>> = HashMap::new();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
@@ -232,8 +248,16 @@ impl Replay {
                         .push(t.to_string());
                 }
             }
+            if v["move"] == "decompose" && v["ok"] == true {
+                if let (Some(l), Some(t)) = (v["lemma"].as_str(), v["split"].as_str()) {
+                    let e = splits.entry(l.to_string()).or_default();
+                    if !e.iter().any(|x| x == t) {
+                        e.push(t.to_string());
+                    }
+                }
+            }
         }
-        Ok(Replay { recorded })
+        Ok(Replay { recorded, splits })
     }
 }
 
@@ -244,6 +268,20 @@ impl Proposer for Replay {
 
     fn propose(&mut self, req: &Request) -> Vec<String> {
         self.recorded.get(req.lemma).cloned().unwrap_or_default()
+    }
+
+    fn decompositions(&mut self, req: &Request) -> Vec<Split> {
+        self.splits
+            .get(req.lemma)
+            .map(|v| {
+                v.iter()
+                    .map(|t| Split {
+                        tactic: t.clone(),
+                        rule: "replayed".into(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -445,5 +483,46 @@ mod tests {
             vec!["eapply x; eauto.".to_string()]
         );
         assert!(r.propose(&mk("base_put")).is_empty());
+        assert!(r.decompositions(&mk("base_init")).is_empty());
+    }
+
+    #[test]
+    fn replay_proposes_the_recorded_decompositions_that_checked() {
+        let log = [
+            r#"{"move":"decompose","candidate":"c","ok":true,"admitted":[]}"#,
+            r#"{"move":"decompose","lemma":"c1_holds_at_get","split":"destruct (f x) eqn:Hcase.","ok":false}"#,
+            r#"{"move":"decompose","lemma":"c1_holds_at_get","split":"split.","ok":true}"#,
+            r#"{"move":"prove","lemma":"c1_holds_at_get_part1","tactic":"eapply l; eauto."}"#,
+        ]
+        .join("\n");
+        let mut r = Replay::from_log(&log).unwrap();
+        let library = lib();
+        let mk = |lemma| Request {
+            lemma,
+            kind: ObKind::LocalGet(1),
+            goal: None,
+            library: &library,
+            remembered: &[],
+            switches: &[],
+        };
+        let s = r.decompositions(&mk("c1_holds_at_get"));
+        assert_eq!(
+            s.iter().map(|s| s.tactic.as_str()).collect::<Vec<_>>(),
+            vec!["split."]
+        );
+        assert_eq!(
+            r.propose(&mk("c1_holds_at_get_part1")),
+            vec!["eapply l; eauto.".to_string()]
+        );
+        // The built-in proposer reads the goal instead.
+        let goals = crate::oracle::parse_show(
+            "1 goal\n  \n  ============================\n  a = b /\\ c = d\n",
+        )
+        .unwrap();
+        let req = Request {
+            goal: Some(&goals),
+            ..mk("x")
+        };
+        assert_eq!(Builtin::new(false).decompositions(&req)[0].tactic, "split.");
     }
 }
