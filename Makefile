@@ -6,7 +6,7 @@ SHELL := /bin/bash
 STORE ?= read-your-writes
 CARGO ?= cargo
 
-.PHONY: deps specs build demo synth extract test check-generated audit-specs
+.PHONY: deps specs build demo synth extract test check-generated audit-specs results
 
 deps:
 	@bash scripts/install-deps.sh
@@ -34,3 +34,7 @@ audit-specs:
 test: specs audit-specs
 	$(CARGO) test --workspace --no-fail-fast
 	@bash scripts/check-generated.sh
+
+# Every figure in results/, one stage after the other (30-40 min; quiet machine).
+results: deps
+	@bash scripts/reproduce-results.sh
