@@ -12,11 +12,13 @@ for f in $(grep -rlE '^\s*Parameter ' --include='*.v' specs extracted || true); 
 done
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cat > "$tmp/Assumptions.v" <<'V'
-From KV Require Import Representations.AssocList Representations.FunctionStore Representations.AvlTree.
+From KV Require Import Representations.AssocList Representations.FunctionStore Representations.AvlTree Representations.PerKeyRecords.
 Print Assumptions AssocList.find_add.
 Print Assumptions FunctionStore.find_add.
 Print Assumptions AvlTree.find_add.
 Print Assumptions AvlTree.ok_add.
+Print Assumptions PerKeyRecords.find_add.
+Print Assumptions PerKeyRecords.ok_add.
 V
 root=$(pwd)
 out=$(cd "$tmp" && coqc -Q "$root/specs/theories" KV Assumptions.v 2>&1) || { echo "$out"; exit 1; }

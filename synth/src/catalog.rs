@@ -78,6 +78,15 @@ pub fn representations() -> Vec<Representation> {
             module: "FunctionStore",
             prior_cost: 3,
         },
+        // One record per key (sorted by the key order), keeping every version
+        // written to the key, newest first: a multi-version store whose memory
+        // grows with the history. Tried last; the outer loop measures it.
+        Representation {
+            name: "per-key-records",
+            file: "Representations.PerKeyRecords",
+            module: "PerKeyRecords",
+            prior_cost: 4,
+        },
     ]
 }
 
@@ -356,6 +365,6 @@ mod tests {
             .iter()
             .all(|c| c.mechanism.name == "dependencies"));
         assert_eq!(cs[first_dp].name(), "dependencies/writes/avl-tree");
-        assert_eq!(cs.len(), 3 * (1 + 4 + 4 + 4 + 2));
+        assert_eq!(cs.len(), representations().len() * (1 + 4 + 4 + 4 + 2));
     }
 }
