@@ -38,6 +38,8 @@ pub struct Config {
     pub hammer: bool,
     /// Only candidates over this representation (catalog name), if set.
     pub representation: Option<String>,
+    /// Only candidates of this mechanism (catalog name), if set.
+    pub mechanism: Option<String>,
     /// `--seed`: permutes equally-ranked candidates (see [`crate::seed`]).
     pub seed: u64,
 }
@@ -283,6 +285,11 @@ pub fn synthesize(
     let constraints = constraints?;
     let pool: Vec<Candidate> = candidate_order(cfg.representation.as_deref(), cfg.seed)
         .into_iter()
+        .filter(|c| {
+            cfg.mechanism
+                .as_deref()
+                .is_none_or(|m| m == c.mechanism.name)
+        })
         .take(cfg.max_candidates)
         .collect();
     tracker

@@ -166,6 +166,9 @@ enum Cmd {
         /// Only try candidates over this representation (see `synth list`).
         #[arg(long)]
         representation: Option<String>,
+        /// Only try candidates of this mechanism (see `synth list`).
+        #[arg(long)]
+        mechanism: Option<String>,
         /// Output folder (default extracted/stores/<store>).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -227,6 +230,7 @@ fn main() -> Result<()> {
             timeout,
             name,
             representation,
+            mechanism,
             measure,
             out,
             no_record,
@@ -252,6 +256,7 @@ fn main() -> Result<()> {
                 spec,
                 name,
                 representation,
+                mechanism,
                 root: cli.root.clone(),
                 out,
                 proposer,

@@ -54,6 +54,8 @@ pub struct RunOptions {
     pub name: Option<String>,
     /// Restrict candidates to one representation (catalog name).
     pub representation: Option<String>,
+    /// Restrict candidates to one mechanism (catalog name).
+    pub mechanism: Option<String>,
     /// Project root (holds `specs/`, `results/`).
     pub root: PathBuf,
     /// Output folder (default `extracted/stores/<store>`).
@@ -149,6 +151,12 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
                 .iter()
                 .any(|x| x.name == r),
             "unknown representation {r:?}; see `synth list`"
+        );
+    }
+    if let Some(m) = &opts.mechanism {
+        anyhow::ensure!(
+            crate::catalog::mechanisms().iter().any(|x| x.name == m),
+            "unknown mechanism {m:?}; see `synth list`"
         );
     }
     if let Some(n) = &opts.name {
@@ -250,6 +258,7 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         timeout: opts.timeout,
         hammer,
         representation: opts.representation.clone(),
+        mechanism: opts.mechanism.clone(),
         seed: opts.seed,
     };
     let outcome = synthesize(

@@ -45,6 +45,7 @@ fn options(
         spec: spec.to_string(),
         name: None,
         representation: None,
+        mechanism: None,
         root: root(),
         out: Some(out.to_path_buf()),
         proposer,
@@ -373,4 +374,70 @@ fn read_your_writes_is_not_closed_by_the_none_mechanism() {
     assert!(r.closed, "{}", r.summary);
     let shipped = r.summary["shipped_candidate"].as_str().unwrap();
     assert!(shipped.starts_with("session-vectors/"), "{shipped}");
+}
+
+/// A run restricted to the explicit-dependency mechanism (`--mechanism`).
+fn synth_with_dependencies(spec: &str, out: &Path) -> RunResult {
+    let mut o = options(spec, out, ProposerKind::Builtin, None, 8);
+    o.mechanism = Some("dependencies".into());
+    run(&o, &|_| {}).unwrap()
+}
+
+#[test]
+fn causal_is_closed_by_explicit_dependencies_when_tracking_reads() {
+    if !have_rocq() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let r = synth_with_dependencies("causal", tmp.path());
+    assert!(r.closed, "{}", r.summary);
+    assert_eq!(r.summary["assumptions"], serde_json::json!([]));
+    assert_eq!(
+        r.summary["shipped_candidate"],
+        "dependencies/reads-writes/avl-tree"
+    );
+    // Following the session's own writes only misses what it read: that
+    // variant is rejected (and skipped over the other representations).
+    let rejected = r.summary["rejected"].as_array().unwrap();
+    assert!(!rejected.is_empty(), "{rejected:?}");
+    assert!(rejected.iter().all(|x| x["candidate"]
+        .as_str()
+        .unwrap()
+        .starts_with("dependencies/writes/")));
+    let made = std::fs::read_to_string(tmp.path().join("rocq/Development.v")).unwrap();
+    assert!(!made.contains("Admitted"));
+    for lemma in [
+        "dp_put_sees_causal_past",
+        "dp_get_sees_causal_past",
+        "dp_apply_after_causal_past",
+        "dp_progress_deliver",
+    ] {
+        assert!(made.contains(lemma), "{lemma} unused:\n{made}");
+    }
+}
+
+#[test]
+fn monotonic_writes_is_closed_by_dependencies_on_session_writes() {
+    if !have_rocq() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let r = synth_with_dependencies("monotonic-writes", tmp.path());
+    assert!(r.closed, "{}", r.summary);
+    assert_eq!(r.summary["assumptions"], serde_json::json!([]));
+    assert_eq!(
+        r.summary["shipped_candidate"],
+        "dependencies/writes/avl-tree"
+    );
+    let made = std::fs::read_to_string(tmp.path().join("rocq/Development.v")).unwrap();
+    assert!(made.contains("dp_apply_after_session_writes"), "{made}");
+}
+
+#[test]
+fn an_unknown_mechanism_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut o = options("causal", tmp.path(), ProposerKind::Builtin, None, 4);
+    o.mechanism = Some("vector-magic".into());
+    let e = run(&o, &|_| {}).err().expect("must fail").to_string();
+    assert!(e.contains("unknown mechanism \"vector-magic\""), "{e}");
 }
