@@ -16,6 +16,10 @@
 //!    lemmas ranked by the goal, shape tactics, `eauto`, `sauto`) that the
 //!    model did not already give.
 //!
+//! Decompositions (the middle loop's helper lemmas, [`crate::decompose`])
+//! are the fallback's; the model is asked again, with the helper's goal,
+//! for each helper lemma.
+//!
 //! So a run with the LLM proposer tries everything a built-in run tries:
 //! when the model is wrong, unreachable, out of budget or disabled, the
 //! search is the built-in one after at most `max_scripts` extra checks per
@@ -517,6 +521,12 @@ impl Proposer for LlmProposer {
     fn propose(&mut self, req: &Request) -> Vec<String> {
         let llm = self.suggest(req);
         merge(llm, self.fallback.propose(req))
+    }
+
+    /// The middle loop's splits are the fallback's (the built-in rules):
+    /// the model is asked for tactic scripts only, helper lemmas included.
+    fn decompositions(&mut self, req: &Request) -> Vec<crate::decompose::Split> {
+        self.fallback.decompositions(req)
     }
 }
 
