@@ -538,15 +538,16 @@ fn lemma_of(seen: &Seen) -> String {
         .to_string()
 }
 
-fn run_llm(mock: &Mock, out: &Path, extra: &[&str]) -> std::process::Output {
+fn run_llm(mock: &Mock, out: &Path, api: Api, extra: &[&str]) -> std::process::Output {
     synth_cmd()
         .args(["run", "--spec", "read-your-writes", "--proposer", "llm"])
+        .args(["--llm-api", &api.to_string()])
         .args(["--llm-model", "mock-model", "--llm-base-url"])
         .arg(mock.base_url())
         .args(["--budget", "16", "--out"])
         .arg(out)
         .args(extra)
-        .env("OPENAI_API_KEY", KEY)
+        .env(api.key_var(), KEY)
         .output()
         .unwrap()
 }
@@ -580,7 +581,7 @@ fn synth_run_with_a_mock_model_closes_read_your_writes_through_the_same_audit() 
         ok(openai_reply(&serde_json::to_string(&scripts).unwrap()))
     }));
     let tmp = tempfile::tempdir().unwrap();
-    let o = run_llm(&mock, tmp.path(), &[]);
+    let o = run_llm(&mock, tmp.path(), Api::OpenAi, &[]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
         o.status.success(),
@@ -648,13 +649,23 @@ fn synth_run_with_a_failing_model_is_the_builtin_search() {
     if !have_rocq() {
         return;
     }
-    let mock = Mock::start(Box::new(|_, _| {
-        Answer::Reply(500, vec![], r#"{"error": "down"}"#.into())
+    // Through the CLI's Anthropic wiring: a request on the wrong path or
+    // without the key headers gets a 400, which is not retried.
+    let mock = Mock::start(Box::new(|seen, _| {
+        let right = seen.path == "/v1/messages"
+            && seen.headers.get("x-api-key").map(String::as_str) == Some(KEY)
+            && seen.headers.contains_key("anthropic-version");
+        if right {
+            Answer::Reply(500, vec![], r#"{"error": "down"}"#.into())
+        } else {
+            Answer::Reply(400, vec![], r#"{"error": "wrong request"}"#.into())
+        }
     }));
     let tmp = tempfile::tempdir().unwrap();
     let o = run_llm(
         &mock,
         tmp.path(),
+        Api::Anthropic,
         &[
             "--llm-retries",
             "1",
@@ -680,6 +691,10 @@ fn synth_run_with_a_failing_model_is_the_builtin_search() {
     );
     let recs = records(&tmp.path().join("synthesis/run.jsonl"));
     assert_eq!(mock.seen().len(), 8, "4 calls (the cap), 2 attempts each");
+    assert!(recs
+        .iter()
+        .filter(|r| r["move"] == "llm" && r["call"] == true)
+        .all(|r| r["status"] == 500 && r["api"] == "anthropic"));
     let s = recs.iter().find(|r| r["move"] == "llm-summary").unwrap();
     assert_eq!(s["calls"], 4);
     assert_eq!(s["failed"], 4);
