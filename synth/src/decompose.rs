@@ -579,6 +579,73 @@ mod tests {
         assert!(parts(&parse_show("No more goals.\n").unwrap()).is_err());
     }
 
+    /// Decomposes `statement` (after `intros.`) by its first split into
+    /// helper lemmas printed by Rocq, proves each with `tactic`, and checks
+    /// the parent closed by its closing script: what the engine does.
+    fn decompose_with_rocq(
+        rocq: &crate::oracle::Rocq,
+        name: &str,
+        statement: &str,
+        tactic: &str,
+    ) -> Vec<String> {
+        use crate::development::helper_lemma;
+        let prefix = "From Coq Require Import Arith Lia.";
+        let intro = vec!["intros.".to_string()];
+        let goal = rocq.goal_at(prefix, statement, &intro).unwrap();
+        let split = splits(&goal.goals[0]).into_iter().next().expect("a split");
+        let mut before = intro.clone();
+        before.extend([split.tactic.clone(), REVERT_ALL.to_string()]);
+        let statements = parts(&rocq.goal_at(prefix, statement, &before).unwrap()).unwrap();
+        let names: Vec<String> = (1..=statements.len()).map(|i| part_name(name, i)).collect();
+        let mut src = format!("{prefix}\n");
+        for (n, st) in names.iter().zip(&statements) {
+            src.push_str(&helper_lemma(n, st, Some(tactic)));
+        }
+        src.push_str(&format!(
+            "{statement}\nProof.\n  intros.\n  {}\nQed.\n",
+            closing_script(&split.tactic, &names)
+        ));
+        let v = rocq
+            .check(&src, &crate::oracle::CheckOptions::named("Decomposed"))
+            .unwrap();
+        assert!(v.is_closed(), "{src}\n{:?}", v.errors);
+        statements
+    }
+
+    #[test]
+    fn rocq_states_the_helper_lemmas_and_accepts_the_closing_script() {
+        let Ok(rocq) = crate::oracle::Rocq::detect() else {
+            eprintln!("notice: no Rocq/Coq installed, skipping");
+            return;
+        };
+        let st = decompose_with_rocq(
+            &rocq,
+            "conj",
+            "Lemma conj : forall n m : nat, n <= m -> n + 0 <= m /\\ m * 1 = m.",
+            "lia.",
+        );
+        assert_eq!(st.len(), 2);
+        assert!(
+            st[0].starts_with("forall n m : nat,") && st[0].ends_with("n + 0 <= m"),
+            "{st:?}"
+        );
+        let st = decompose_with_rocq(
+            &rocq,
+            "cases",
+            "Lemma cases : forall (b : bool) (n : nat), (if b then n + 0 else 0 + n) = n.",
+            "subst; simpl; lia.",
+        );
+        assert_eq!(st.len(), 2);
+        assert!(st[0].contains("b = true"), "{st:?}");
+        let st = decompose_with_rocq(
+            &rocq,
+            "either",
+            "Lemma either : forall n : nat, n = 0 \\/ n = 1 -> n <= 1.",
+            "lia.",
+        );
+        assert_eq!(st.len(), 2);
+    }
+
     #[test]
     fn the_closing_script_applies_each_helper_to_its_sub_goal() {
         let h = vec!["p_part1".to_string(), "p_part2".to_string()];

@@ -1,5 +1,8 @@
 //! The development state: spec, candidate, obligations with their status,
-//! the history of moves, and its rendering to Rocq sources.
+//! the helper lemmas grown by decompositions ([`Decomposition`]), the history
+//! of moves, and its rendering to Rocq sources (helper lemmas before the
+//! lemma they serve, so the main theorem depends on all of them and
+//! `Print Assumptions store_correct` covers them).
 
 use crate::catalog::Candidate;
 use crate::spec::SpecSource;

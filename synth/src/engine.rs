@@ -1,7 +1,30 @@
-//! The engine: inner loop (Define, Decompose, Prove, Repair, Revert, each
-//! graded by Rocq), middle loop (a reloader that abandons a stuck candidate
-//! for the next one, remembering why), and the outer-loop hook that ranks
-//! closed candidates by measured performance.
+//! The engine: the three loops of DESIGN.md §4, every step graded by Rocq.
+//!
+//! * **Inner loop** (per candidate): Define (compile the candidate's
+//!   definitions), counterexample first ([`crate::cex`]), Decompose the spec
+//!   into obligations (a skeleton with all of them `Admitted` must check),
+//!   then Prove in parallel oracle rounds: each obligation's tactic scripts,
+//!   ranked by the [`Proposer`] from the goal Rocq printed, are tried one per
+//!   round (Repair after a failure) until one closes it.
+//! * **Middle loop**: an obligation no single script closes is *decomposed*
+//!   ([`crate::decompose`]): the proposer's structural splits of its printed
+//!   goal (conjunction, disjunction, case split, induction) become helper
+//!   lemmas `<lemma>_part<i>`, stated by Rocq and checked together with the
+//!   parent's closing script, then proved by the same portfolio (or split
+//!   again, down to [`MAX_DEPTH`]); a split whose helpers do not all close is
+//!   reverted (a `Revert` move) and the next one tried. An obligation that is
+//!   still open makes the *reloader* abandon the candidate for the next one,
+//!   remembering why (the stuck goal, and the decompositions tried); a
+//!   mechanism variant stuck on a constraint guard, or refuted by a
+//!   counterexample, is skipped over every representation.
+//! * **Outer loop**: [`rank`] orders the closed candidates by measured
+//!   throughput ([`PerfHook`]), the fastest is shipped.
+//!
+//! Every oracle round (decompositions included) is recorded in the
+//! checkpoint ([`crate::checkpoint`]) and the run log ([`crate::runlog`]):
+//! `prove`/`repair` per attempt, `decompose` (with `lemma`, `split`,
+//! `helpers`, `closing`, `ok`) per decomposition checked, `revert` when one is
+//! abandoned, `reload` per abandoned candidate.
 
 use crate::audit::{audit, AuditReport};
 use crate::catalog::{candidates, Candidate};
