@@ -21,7 +21,7 @@
 //! decomposed in turn, down to [`MAX_DEPTH`] levels. When every helper is
 //! proved the parent is closed by its closing script; when one stays stuck
 //! the decomposition is reverted (its helpers removed) and the next split is
-//! tried ([`MAX_SPLITS`] per lemma). A shipped development lists every helper
+//! tried ([`MAX_SPLITS`] per lemma, [`MAX_SPLITS_PER_OBLIGATION`] in all). A shipped development lists every helper
 //! lemma before its parent, so the audit (`Print Assumptions` of the main
 //! theorem) covers them.
 
@@ -33,6 +33,10 @@ pub const MAX_DEPTH: usize = 3;
 
 /// At most this many splits are tried per stuck lemma.
 pub const MAX_SPLITS: usize = 4;
+
+/// At most this many splits are tried per obligation, over all its helper
+/// lemmas (bounds the search on a candidate that cannot be closed).
+pub const MAX_SPLITS_PER_OBLIGATION: usize = 12;
 
 /// Reverts every hypothesis into the goal (last first, skipping those others
 /// depend on until these are gone), so the printed goal is closed.

@@ -32,7 +32,8 @@ use crate::checkpoint::{
     Attempt, ClosedRecord, DecomposeRecord, InProgress, Interrupted, StuckVariant, Tracker,
 };
 use crate::decompose::{
-    closing_script, part_name, parts, Split, MAX_DEPTH, MAX_SPLITS, REVERT_ALL,
+    closing_script, part_name, parts, Split, MAX_DEPTH, MAX_SPLITS, MAX_SPLITS_PER_OBLIGATION,
+    REVERT_ALL,
 };
 use crate::development::{helper_lemma, Development, Move, ObKind, Status, HELPER_PRELUDE};
 use crate::oracle::{CheckOptions, Feedback, Goals, Job, Rocq};
@@ -590,6 +591,7 @@ fn grow(
         lib,
         remembered,
         last_error: HashMap::new(),
+        split_budget: 0,
     };
     loop {
         let round: Vec<(ObKind, String)> = queues
@@ -642,6 +644,7 @@ fn grow(
     for (kind, splits, goal) in plans {
         let mut notes = Vec::new();
         let target = Target::obligation(&dev, kind);
+        search.split_budget = MAX_SPLITS_PER_OBLIGATION;
         if !splits.is_empty()
             && search.decompose(&mut dev, proposer, &target, splits, 1, &mut notes)?
         {
@@ -773,6 +776,8 @@ struct Search<'a> {
     lib: Vec<LibraryLemma>,
     remembered: &'a mut BTreeMap<String, Vec<String>>,
     last_error: HashMap<String, String>,
+    /// Splits the current obligation may still try.
+    split_budget: usize,
 }
 
 impl Search<'_> {
@@ -912,6 +917,14 @@ impl Search<'_> {
         notes: &mut Vec<String>,
     ) -> Result<bool> {
         for split in splits.into_iter().take(MAX_SPLITS) {
+            if self.split_budget == 0 {
+                notes.push(format!(
+                    "{}: decomposition budget spent ({MAX_SPLITS_PER_OBLIGATION} splits)",
+                    target.name
+                ));
+                return Ok(false);
+            }
+            self.split_budget -= 1;
             let mut before = target.prelude.clone();
             before.push(split.tactic.clone());
             before.push(REVERT_ALL.to_string());
