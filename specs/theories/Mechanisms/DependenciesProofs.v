@@ -2,10 +2,11 @@
     progress and the guard lemmas used to discharge the session-guarantee
     and causal constraints.
 
-    The invariant keeps the replica part of [CausalVectorsProofs.cv_inv]
-    (per-origin FIFO counts, dense sequence numbers, the store holds the
-    latest applied write with its [dep]) and replaces the vectors of tokens
-    and messages by explicit dependency lists, read transitively (COPS,
+    The invariant is the shared replica and network part
+    ([FifoReplicas.clocks_inv], [FifoReplicas.net_inv]: per-origin FIFO
+    counts, dense sequence numbers, exactly-once delivery), the store (each
+    key holds the latest applied write with its [dep]), and explicit
+    dependency lists in tokens and messages, read transitively (COPS,
     Lloyd et al., SOSP 2011, Sec. 4.2):
     - [sdep Ab s] is what the session must see (its causal past with
       [P.get_track], its own writes without) and [wdep w] what a write
@@ -15,16 +16,17 @@
       a [wdep] of such a write;
     - [i_app_deps]: a replica that applied a write applied its [wdep]
       (causal closure), so a list whose entries are applied at a replica
-      makes everything it [dcovers] applied there;
+      makes everything it [dcovers] applied there; this is why a token can
+      collapse to the new write after a put;
     - every entry of a token or message names an existing write, older than
-      the message's write ([ents_ok]), and per origin identifiers grow with
-      sequence numbers ([i_seq_mono]): a blocked message waits for an older
-      write, which gives progress. *)
+      the message's write ([ents_ok]); with sequence numbers growing with
+      identifiers per origin, a blocked message waits for an older write,
+      which gives progress ([FifoReplicas.some_deliverable]). *)
 From Coq Require Import Arith Bool List Lia.
 From KV Require Import Framework.Prelude Framework.KeyOrder Framework.Tactics Framework.Events
   Framework.Algorithm Framework.Concrete Framework.Abstract Framework.Refinement
   Representations.Rep Mechanisms.VectorClock Mechanisms.Dependencies
-  Mechanisms.SessionVectorsProofs.
+  Mechanisms.SessionVectorsProofs Mechanisms.FifoReplicas.
 Import ListNotations.
 
 (** ** Dependency lists *)
@@ -182,43 +184,25 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
     Lemma sub_cons : forall l (x : write K) l2, sub l (ids l2) -> sub l (ids (x :: l2)).
     Proof. intros l x l2 H i Hi; simpl; right; auto. Qed.
 
+    (** The stamp [(sequence number, origin)] a message carries. *)
+    Definition dp_mstamp (m : Alg.msg K nat) : stamp := (Alg.mseq m, Alg.morig m).
+
     Record dp_inv (X : sys K) (Ab : astate K) : Prop := {
+      i_clocks : clocks_inv n (fun j => Alg.clock (rst X j)) Ab;
+      i_network : net_inv n Alg.mval dp_mstamp Alg.mkey (net X) Ab;
       i_next : nextv X = anext Ab;
-      i_idlt : forall w, In w (allw Ab) -> wid w < anext Ab;
-      i_nodup : NoDup (ids (allw Ab));
-      i_wf : forall w, In w (allw Ab) -> snd (wstamp w) = worig w /\ 1 <= fst (wstamp w) /\ worig w < n;
-      i_bound : forall w, In w (allw Ab) ->
-        fst (wstamp w) <= nth (worig w) (Alg.clock (rst X (worig w))) 0;
-      i_stamp_uniq : forall w w', In w (allw Ab) -> In w' (allw Ab) -> wstamp w = wstamp w' -> w = w';
-      i_seq_mono : forall w w', In w (allw Ab) -> In w' (allw Ab) -> worig w = worig w' ->
-        fst (wstamp w) < fst (wstamp w') -> wid w < wid w';
-      i_app_all : forall r w, In w (applied Ab r) -> In w (allw Ab);
-      i_iss_all : forall s w, In w (issued Ab s) -> In w (allw Ab);
-      i_obs_all : forall s w, In w (observed Ab s) -> In w (allw Ab);
-      i_iss_cp : forall s, sub (ids (issued Ab s)) (cpast Ab s);
-      i_obs_cp : forall s, sub (ids (observed Ab s)) (cpast Ab s);
-      i_w_sub : forall w, In w (allw Ab) -> sub (wsessw w) (wdeps w) /\ sub (wobs w) (wdeps w);
       i_me : forall j, j < n -> Alg.me (rst X j) = j;
       i_store : forall j k, j < n ->
         R.find kcmp k (Alg.store (rst X j)) =
           option_map (fun w => (wid w, wname w)) (latest keqb k (applied Ab j));
-      i_fifo : forall j w, j < n -> In w (allw Ab) ->
-        (In w (applied Ab j) <-> fst (wstamp w) <= nth (worig w) (Alg.clock (rst X j)) 0);
-      i_ahead : forall j o, j < n ->
-        nth o (Alg.clock (rst X j)) 0 <= nth o (Alg.clock (rst X o)) 0;
-      i_out : forall o, n <= o -> rst X o = Alg.init n o;
-      i_dense : forall o x, o < n -> 1 <= x <= nth o (Alg.clock (rst X o)) 0 ->
-        exists w, In w (allw Ab) /\ wstamp w = (x, o);
+      i_iss_cp : forall s, sub (ids (issued Ab s)) (cpast Ab s);
+      i_obs_cp : forall s, sub (ids (observed Ab s)) (cpast Ab s);
+      i_w_sub : forall w, In w (allw Ab) -> sub (wsessw w) (wdeps w) /\ sub (wobs w) (wdeps w);
       i_tok_ents : forall s, ents_ok (allw Ab) (tok X s) (anext Ab);
       i_tok_deps : forall s, dcovers (allw Ab) (tok X s) (sdep Ab s);
       i_app_deps : forall r w, r < n -> In w (applied Ab r) -> sub (wdep w) (ids (applied Ab r));
-      i_net : forall j m, In (j, m) (net X) -> j < n /\ j <> Alg.morig m /\
-        exists w, In w (allw Ab) /\ wid w = Alg.mval m /\ wkey w = Alg.mkey m /\
-          wstamp w = (Alg.mseq m, Alg.morig m) /\ ~ In w (applied Ab j) /\
-          msg_ok (allw Ab) m w;
-      i_net_nodup : NoDup (map (fun p => (fst p, Alg.mval (snd p))) (net X));
-      i_complete : forall w j, In w (allw Ab) -> j < n -> ~ In w (applied Ab j) ->
-        exists m, In (j, m) (net X) /\ Alg.mval m = wid w;
+      i_msgs : forall j m w, In (j, m) (net X) -> In w (allw Ab) -> wid w = Alg.mval m ->
+        msg_ok (allw Ab) m w;
       i_ok : forall j, R.ok kcmp (Alg.store (rst X j))
     }.
 
@@ -226,9 +210,11 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
 
     Ltac inv_names H :=
       let H0 := fresh in pose proof H as H0;
-      destruct H0 as [Hnext Hidlt Hnodup Hwf Hbound Huniq Hsmono Happ Hiss Hobs Hisscp Hobscp
-                      Hwsub Hme Hstore Hfifo Hahead Hout Hdense Htents Htdeps Hadeps Hnet Hnnd
-                      Hcomp Hrep].
+      destruct H0 as [HC HN Hnext Hme Hstore Hisscp Hobscp Hwsub Htents Htdeps Hadeps Hmsgs Hrep];
+      let H1 := fresh in pose proof HC as H1;
+      destruct H1 as [Hidlt Hnodup Hwf Hbound Huniq Hsmono Happ Hiss Hobs Hfifo Hahead Hdense];
+      let H2 := fresh in pose proof HN as H2;
+      destruct H2 as [Hnet Hnnd Hcomp].
 
     Lemma find_write_of : forall Ab w, NoDup (ids (allw Ab)) -> In w (allw Ab) ->
       find_write K Ab (wid w) = Some w.
@@ -246,7 +232,7 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
       intros X Ab r k H.
       destruct (latest keqb k (applied Ab r)) as [w|] eqn:E; simpl; auto.
       apply latest_in in E as [Hi _].
-      apply find_write_of; [apply (i_nodup _ _ H)|]. eapply i_app_all; eauto.
+      apply find_write_of; [apply (f_nodup _ _ _ _ (i_clocks _ _ H))|]. eapply (f_app_all _ _ _ _ (i_clocks _ _ H)); eauto.
     Qed.
 
     (** A list whose entries are applied at [r] makes what it covers applied. *)
@@ -257,7 +243,7 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
       intros X Ab r l is H Hr Hl Hc i Hi.
       destruct (Hc i Hi) as [w (Hw & [e (He & Eo & Le)] & Hd)].
       assert (Ha : In w (applied Ab r)).
-      { apply (i_fifo _ _ H r w Hr Hw). specialize (Hl e He). rewrite Eo in Hl. lia. }
+      { apply (f_fifo _ _ _ _ (i_clocks _ _ H) r w Hr Hw). specialize (Hl e He). rewrite Eo in Hl. lia. }
       destruct Hd as [<-|Hd]; [now apply in_ids|]. eapply i_app_deps; eauto.
     Qed.
 
@@ -371,10 +357,9 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
     Proof.
       intros X Ab l1 l2 j m w H Hnet' Hf.
       assert (Hinm : In (j, m) (net X)) by (rewrite Hnet'; apply in_or_app; simpl; auto).
-      destruct (i_net _ _ H j m Hinm) as (Hj & _ & w' & Hw' & Ei & _ & _ & _ & Hok).
       destruct (find_write_in _ _ _ _ Hf) as [Hw Ew].
-      assert (w' = w) by (eapply wid_inj; eauto; [apply (i_nodup _ _ H)|unfold dp_msg_id in Ew; congruence]).
-      subst w'; auto.
+      destruct (net_msg_write _ _ _ _ _ _ _ _ _ _ _ _ (i_clocks _ _ H) (i_network _ _ H) Hinm Hw Ew) as (Hj & _).
+      split; [exact Hj|split; [exact Hw|]]. eapply (i_msgs _ _ H); eauto.
     Qed.
 
     Lemma dp_apply_after_deps : forall X Ab l1 l2 j m w, dp_rel X Ab -> net X = l1 ++ (j, m) :: l2 ->
@@ -422,16 +407,16 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
     (** ** Base simulation *)
     Lemma dp_ob_init : ob_init K n dp_rel.
     Proof.
-      unfold ob_init, dp_rel, sys0; constructor; simpl; intros;
-        try apply R.ok_empty;
-        unfold Alg.init in *; simpl in *; try contradiction; auto;
-        try constructor; try (rewrite ?nth_nil0 in *; lia).
-      - intros i [].
-      - intros i [].
+      unfold ob_init, dp_rel, sys0; constructor.
+      1: apply clocks_inv_init; reflexivity.
+      1: apply net_inv_init.
+      all: simpl; intros; unfold Alg.init in *; simpl in *; try contradiction; auto.
       - exact (R.find_empty _ _ _ _).
-      - exfalso; destruct o; simpl in *; rewrite ?nth_nil0 in *; lia.
+      - intros i [].
+      - intros i [].
       - intros e [].
       - unfold sdep; destruct P.get_track; intros i [].
+      - apply R.ok_empty.
     Qed.
 
     Lemma dp_ob_get : ob_get K kcmp n dp_rel.
@@ -443,15 +428,16 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
       rewrite (Hstore r k Hr) in Hres, Ht.
       assert (Hres' : res = option_map wid (latest keqb k (applied Ab r)))
         by (rewrite Hres; destruct (latest keqb k (applied Ab r)); reflexivity).
+      assert (Hin : forall w, latest keqb k (applied Ab r) = Some w -> In w (allw Ab))
+        by (intros w E; apply latest_in in E as [Hi _]; eauto).
       rewrite Hl. split; [|split].
       - destruct (latest keqb k (applied Ab r)) as [w|] eqn:E; simpl; auto.
         apply latest_in in E as [Hi Hk]; split; auto; now apply keqb_spec.
       - now rewrite Hres'.
-      - unfold after_get; constructor; simpl; try assumption.
-        + intros s0 w; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|apply Hobs].
-          destruct (latest keqb k (applied Ab r)) as [w'|] eqn:E; simpl; [|apply Hobs].
-          intros [<-|Hi]; [|eapply Hobs; eauto].
-          apply latest_in in E as [Hi _]; eauto.
+      - constructor.
+        1: apply clocks_inv_get; auto.
+        1: apply net_inv_get; auto.
+        all: unfold after_get; simpl; try assumption.
         + intros s0 i Hi; apply Hisscp in Hi; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|auto].
           destruct (latest keqb k (applied Ab r)) as [w'|]; simpl; [|auto].
           right; apply in_or_app; right; auto.
@@ -462,17 +448,16 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
           subst t'. destruct (latest keqb k (applied Ab r)) as [w'|] eqn:E; simpl; [|auto].
           destruct P.get_track; [|auto].
           intros e He; apply dep_add_in in He as [<-|He]; [|apply (Htents s e He)].
-          apply latest_in in E as [Hi _]. exists w'; split; [eauto|split; [auto|]].
-          apply Hidlt; eauto.
+          exists w'; split; [eauto|split; [auto|]]. apply Hidlt; eauto.
         + intros s0; unfold sdep; simpl; unfold upd; cbv beta;
             destruct (Nat.eqb_spec s0 s); [subst s0|apply (Htdeps s0)].
           subst t'. pose proof (Htdeps s) as Hd; unfold sdep in Hd.
           destruct (latest keqb k (applied Ab r)) as [w'|] eqn:E; simpl; [|auto].
           destruct P.get_track eqn:Htr; [|auto].
-          apply latest_in in E as [Hi _].
+          pose proof (Hin w' eq_refl) as Hw'.
           intros i [<-|Hi']; [|apply in_app_iff in Hi' as [Hi'|Hi']].
-          * exists w'; split; [eauto|split; [apply dcov_dep_add_self|auto]].
-          * exists w'; split; [eauto|split; [apply dcov_dep_add_self|]].
+          * exists w'; split; [auto|split; [apply dcov_dep_add_self|auto]].
+          * exists w'; split; [auto|split; [apply dcov_dep_add_self|]].
             right; unfold wdep; rewrite Htr; exact Hi'.
           * destruct (Hd i Hi') as [w (Hw & Hc & He)].
             exists w; split; [auto|split; [apply dcov_dep_add; auto|auto]].
@@ -488,71 +473,28 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
       set (sq := S (nth r (Alg.clock (rst X r)) 0)) in *.
       assert (Hsq : dp_stamp X r = (sq, r)) by reflexivity.
       split; [reflexivity|split; [exact Hnext|]].
-      rewrite Hsq; unfold after_put, new_write; simpl.
-      set (w0 := mkW (anext Ab) k r s (sq, r) (ids (issued Ab s)) (ids (observed Ab s)) (cpast Ab s)).
-      assert (Hw0 : ~ In w0 (allw Ab)) by (intros Hi; apply Hidlt in Hi; simpl in Hi; lia).
-      assert (Hne : forall w, In w (allw Ab) -> w <> w0) by (intros w Hw E; subst; contradiction).
+      rewrite Hsq.
       assert (Hcl : forall j, Alg.clock (upd (rst X) r st' j) =
                 if Nat.eqb j r then vset (Alg.clock (rst X r)) r sq else Alg.clock (rst X j))
         by (intros j; unfold upd; destruct (Nat.eqb j r); subst; reflexivity).
-      assert (Hdiag : forall o, nth o (Alg.clock (rst X o)) 0 <= nth o (Alg.clock (upd (rst X) r st' o)) 0).
-      { intros o; rewrite Hcl; destruct (Nat.eqb_spec o r); [subst; rewrite nth_vset, Nat.eqb_refl; lia|lia]. }
-      assert (Hrr : nth r (Alg.clock (upd (rst X) r st' r)) 0 = sq)
-        by (rewrite Hcl, Nat.eqb_refl, nth_vset, Nat.eqb_refl; reflexivity).
+      assert (HC' := clocks_inv_put K n _ _ Ab s r k HC Hr Hcl).
+      assert (HN' : net_inv n Alg.mval dp_mstamp Alg.mkey (net X ++ broadcast K n r m)
+                      (after_put Ab s r k (sq, r)))
+        by (apply (net_inv_put _ _ _ _ _ _ _ _ _ _ _ _ _ HC HN Hr); rewrite Hm; unfold dp_mstamp; simpl; first [reflexivity | congruence]).
+      unfold after_put, new_write in *; simpl in *.
+      set (w0 := mkW (anext Ab) k r s (sq, r) (ids (issued Ab s)) (ids (observed Ab s)) (cpast Ab s)) in *.
       assert (Hsub : forall x, In x (allw Ab) -> In x (w0 :: allw Ab)) by (simpl; auto).
-      assert (Hold : forall w, In w (allw Ab) -> worig w = r -> fst (wstamp w) < sq).
-      { intros w Hw E; specialize (Hbound w Hw); rewrite E in Hbound; unfold sq; lia. }
       assert (Hwd0 : wdep w0 = sdep Ab s) by reflexivity.
-      constructor; simpl.
+      constructor; simpl; try assumption.
       - now rewrite Hnext.
-      - intros w [<-|Hw]; simpl; [lia|apply Hidlt in Hw; lia].
-      - constructor; auto. intros Hi; apply ids_in in Hi as [w [Hw E]]; apply Hidlt in Hw; lia.
-      - intros w [<-|Hw]; simpl; [lia|auto].
-      - intros w [<-|Hw]; simpl; [rewrite Hrr; lia|].
-        specialize (Hbound w Hw); specialize (Hdiag (worig w)); lia.
-      - intros w w' [<-|Hw] [<-|Hw'] E; auto.
-        + destruct (Hwf w' Hw') as [E1 _]; rewrite <- E in E1; simpl in E1.
-          specialize (Hold w' Hw' (eq_sym E1)); rewrite <- E in Hold; simpl in Hold; lia.
-        + destruct (Hwf w Hw) as [E1 _]; rewrite E in E1; simpl in E1.
-          specialize (Hold w Hw (eq_sym E1)); rewrite E in Hold; simpl in Hold; lia.
-      - intros w w' [<-|Hw] [<-|Hw'] Eo Hlt; simpl in *; try lia.
-        + specialize (Hold w' Hw' (eq_sym Eo)); lia.
-        + apply Hidlt in Hw; lia.
-        + eauto.
-      - intros j w; unfold upd; destruct (Nat.eqb_spec j r); [subst j|]; eauto.
-        intros [<-|Hw]; eauto.
-      - intros s0 w; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|]; eauto.
-        intros [<-|Hw]; eauto.
-      - eauto.
-      - intros s0 i; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|apply Hisscp].
-        intros [<-|Hi]; [left; reflexivity|right; apply Hisscp; exact Hi].
-      - intros s0 i Hi; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0; right|]; apply Hobscp; exact Hi.
-      - intros w [<-|Hw]; [simpl; split; [apply Hisscp|apply Hobscp]|auto].
       - intros j Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst; reflexivity|auto].
       - intros j k' Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst j|auto]. rewrite Hst; simpl.
         rewrite R.find_add by first [exact Hko | apply Hrep]. rewrite Hstore by exact Hr.
         rewrite Hnext. destruct (keqb k k'); simpl; reflexivity.
-      - intros j w Hj [<-|Hw].
-        + simpl; rewrite Hcl; unfold upd; destruct (Nat.eqb_spec j r).
-          * subst; rewrite nth_vset, Nat.eqb_refl; simpl; split; auto; lia.
-          * split; [intros Hi; apply Happ in Hi; contradiction|].
-            specialize (Hahead j r Hj); unfold sq; lia.
-        + rewrite Hcl; unfold upd; destruct (Nat.eqb_spec j r); [subst j|auto].
-          rewrite nth_vset; simpl.
-          rewrite (Hfifo r w Hr Hw).
-          destruct (Nat.eqb_spec (worig w) r); [|split; [intros [E|Hi]; [exfalso; eapply Hne; eauto|auto]|auto]].
-          specialize (Hbound w Hw); rewrite e in Hbound.
-          split; [intros _; lia|intros _; right; rewrite ?e; lia].
-      - intros j o Hj; rewrite !Hcl.
-        destruct (Nat.eqb_spec j r), (Nat.eqb_spec o r); subst; rewrite ?nth_vset, ?Nat.eqb_refl; auto.
-        + destruct (Nat.eqb_spec o r); [contradiction|auto].
-        + specialize (Hahead j r Hj); lia.
-      - intros o Ho; unfold upd; destruct (Nat.eqb_spec o r); [lia|auto].
-      - intros o x Ho Hx; rewrite Hcl in Hx; destruct (Nat.eqb_spec o r).
-        + subst o; rewrite nth_vset, Nat.eqb_refl in Hx.
-          destruct (Nat.eq_dec x sq); [subst; exists w0; simpl; auto|].
-          destruct (Hdense r x Hr) as [w [Hw E]]; [unfold sq in *; lia|]. eauto.
-        + destruct (Hdense o x Ho Hx) as [w [Hw E]]; eauto.
+      - intros s0 i; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|apply Hisscp].
+        intros [<-|Hi]; [left; reflexivity|right; apply Hisscp; exact Hi].
+      - intros s0 i Hi; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0; right|]; apply Hobscp; exact Hi.
+      - intros w [<-|Hw]; [simpl; split; [apply Hisscp|apply Hobscp]|auto].
       - intros s0; unfold upd; cbv beta; destruct (Nat.eqb_spec s0 s) as [->|Hs0].
         + rewrite Ht; intros e [<-|[]]. exists w0; simpl; split; [auto|split; [reflexivity|lia]].
         + eapply ents_ok_mono; [apply Htents|exact Hsub|lia].
@@ -566,50 +508,31 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
         + eapply dcovers_mono; [apply (Htdeps s0)|exact Hsub].
       - intros j w Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst j|eauto].
         intros [<-|Hw]; apply sub_cons; [rewrite Hwd0; exact Hsd|eauto].
-      - intros j m0 Hin; apply in_app_iff in Hin as [Hin|Hin].
-        + destruct (Hnet j m0 Hin) as (Hj & Hjo & w & Hw & E1 & E2 & E3 & Hna & Hok).
-          split; [auto|split; [auto|]]. exists w; split; [auto|]. split; [auto|split; [auto|split; [auto|split]]].
-          * unfold upd; destruct (Nat.eqb_spec j r); [subst j|auto].
-            intros [E|Hi]; [eapply Hne; eauto|contradiction].
-          * eapply msg_ok_mono; [exact Hok|exact Hsub].
-        + unfold broadcast in Hin; apply in_map_iff in Hin as [j' [E Hj']].
-          injection E as <- <-. apply filter_In in Hj' as [Hj' Hjr].
-          apply in_seq in Hj'. apply negb_true_iff, Nat.eqb_neq in Hjr.
-          rewrite Hm; simpl. split; [lia|split; [auto|]].
-          exists w0; split; [auto|]. simpl; split; [congruence|split; [reflexivity|split; [reflexivity|split]]].
-          * unfold upd; destruct (Nat.eqb_spec j' r); [contradiction|].
-            intros Hi; apply Happ in Hi; contradiction.
-          * constructor; simpl.
+      - intros j m0 w Hin Hw Ei; apply in_app_iff in Hin as [Hin|Hin].
+        + destruct Hw as [<-|Hw].
+          * destruct (Hnet j m0 Hin) as (_ & _ & w & Hw & E1 & _).
+            apply Hidlt in Hw; simpl in Ei; lia.
+          * eapply msg_ok_mono; [eapply Hmsgs; eauto|exact Hsub].
+        + unfold broadcast in Hin; apply in_map_iff in Hin as [j' [E _]].
+          injection E as <- <-.
+          destruct Hw as [<-|Hw].
+          * rewrite Hm; constructor; simpl.
             -- eapply ents_ok_mono; [apply Htents|exact Hsub|]. simpl; lia.
             -- rewrite Hwd0; eapply dcovers_mono; [apply Htdeps|exact Hsub].
-      - unfold broadcast; rewrite map_app, map_map; simpl.
-        apply NoDup_app'; auto.
-        + apply NoDup_map_pair, NoDup_filter, seq_NoDup.
-        + intros x Hx Hx'. apply in_map_iff in Hx as [[j1 m1] [<- Hin]].
-          apply in_map_iff in Hx' as [j2 [E _]]. simpl in E. injection E as _ E.
-          destruct (Hnet j1 m1 Hin) as (_ & _ & w & Hw & E1 & _).
-          apply Hidlt in Hw. rewrite Hm in E; simpl in E. lia.
-      - intros w j [<-|Hw] Hj Hna.
-        + unfold upd in Hna; destruct (Nat.eqb_spec j r); [subst; exfalso; apply Hna; simpl; auto|].
-          exists m; split; [apply in_app_iff; right|rewrite Hm; simpl; congruence].
-          unfold broadcast; apply in_map_iff; exists j; split; auto.
-          apply filter_In; split; [apply in_seq; lia|apply negb_true_iff, Nat.eqb_neq; auto].
-        + destruct (Hcomp w j Hw Hj) as [m1 [Hin E]].
-          * unfold upd in Hna; destruct (Nat.eqb_spec j r); [subst; intros Hi; apply Hna; simpl; auto|auto].
-          * exists m1; split; auto; apply in_app_iff; auto.
+          * apply Hidlt in Hw; rewrite Hm in Ei; simpl in Ei; lia.
       - intros x; unfold upd; destruct (Nat.eqb_spec x r); [subst x; rewrite Hst; simpl; apply R.ok_add; auto|auto].
     Qed.
 
     Lemma dp_ob_deliver : ob_deliver K kcmp n dp_rel dp_msg_id.
     Proof.
       intros X Ab l1 l2 j m H Hnet' Hdel.
-      pose proof dp_apply_after_deps as Had.
+      pose proof (dp_apply_after_deps X Ab l1 l2 j m) as Had.
       pose proof Hdel as Hdel0.
       inv_names H.
       assert (Hinm : In (j, m) (net X)) by (rewrite Hnet'; apply in_or_app; simpl; auto).
-      destruct (Hnet j m Hinm) as (Hj & Hjo & w & Hw & Ei & Ek & Es & Hna & Hok).
+      destruct (Hnet j m Hinm) as (Hj & Hjo & w & Hw & Ei & Ek & Es & Hna).
       destruct (Hwf w Hw) as (Eo & H1 & Hon).
-      rewrite Es in Eo; simpl in Eo.
+      unfold dp_mstamp in Es, Hjo; simpl in Hjo. rewrite Es in Eo; simpl in Eo.
       apply deliverable_spec in Hdel as [Hdel _].
       assert (Hf : find_write K Ab (dp_msg_id m) = Some w)
         by (unfold dp_msg_id; rewrite <- Ei; now apply find_write_of).
@@ -619,64 +542,25 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
         replace w with w'; auto. eapply wid_inj; eauto. }
       set (st' := Alg.apply kcmp (rst X j) m).
       assert (Hcl : forall x, Alg.clock (upd (rst X) j st' x) =
-                if Nat.eqb x j then vset (Alg.clock (rst X j)) (Alg.morig m) (Alg.mseq m)
+                if Nat.eqb x j then vset (Alg.clock (rst X j)) (worig w) (fst (wstamp w))
                 else Alg.clock (rst X x))
-        by (intros x; unfold upd; destruct (Nat.eqb x j); reflexivity).
-      assert (Hdiag : forall o, nth o (Alg.clock (upd (rst X) j st' o)) 0 = nth o (Alg.clock (rst X o)) 0).
-      { intros o; rewrite Hcl; destruct (Nat.eqb_spec o j); [subst; rewrite nth_vset;
-          destruct (Nat.eqb_spec j (Alg.morig m)); [contradiction|auto]|auto]. }
-      unfold after_apply; constructor; simpl; try assumption.
-      - intros w'; rewrite Hdiag; auto.
-      - intros r w'; unfold upd; destruct (Nat.eqb_spec r j); [subst r|eauto]. intros [<-|Hi]; eauto.
+        by (intros x; unfold upd; rewrite Es, <- Eo; destruct (Nat.eqb x j); reflexivity).
+      assert (HC' := clocks_inv_apply _ _ _ _ _ _ _ HC Hj Hw Hna ltac:(congruence)
+                       ltac:(rewrite Es, <- Eo; exact Hdel) Hcl).
+      rewrite Hnet' in HN.
+      assert (HN' := net_inv_deliver _ _ _ _ _ _ _ _ _ _ _ _ _ HC HN Hw Ei).
+      unfold after_apply in *; constructor; simpl; try assumption.
       - intros x Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x; apply Hme; auto|auto].
       - intros x k' Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x|auto].
         unfold st', Alg.apply; simpl.
         rewrite R.find_add by first [exact Hko | apply Hrep]. rewrite Hstore by exact Hj.
         rewrite Ek; destruct (keqb (Alg.mkey m) k'); simpl; [|reflexivity].
         unfold wname; rewrite Ei, Es; simpl; rewrite Eo; reflexivity.
-      - intros x w' Hx Hw'; rewrite Hcl; unfold upd; destruct (Nat.eqb_spec x j); [subst x|auto].
-        rewrite nth_vset. simpl.
-        destruct (Nat.eqb_spec (worig w') (Alg.morig m)) as [E|E].
-        + rewrite (Hfifo j w' Hj Hw'), E. split.
-          * intros [<-|Hi]; [rewrite Es; simpl; lia|lia].
-          * intros Hle. destruct (Nat.eq_dec (fst (wstamp w')) (Alg.mseq m)); [left|right; lia].
-            apply Huniq; auto. rewrite Es.
-            destruct (Hwf w' Hw') as (Eo' & _).
-            apply injective_projections; simpl; congruence.
-        + rewrite (Hfifo j w' Hj Hw'). split; [intros [<-|Hi]; [congruence|auto]|intros Hi; right; exact Hi].
-      - intros x o Hx; rewrite Hdiag, Hcl; destruct (Nat.eqb_spec x j); [subst x|auto].
-        rewrite nth_vset; destruct (Nat.eqb_spec o (Alg.morig m)); [|auto].
-        subst o. specialize (Hbound w Hw). rewrite Es in Hbound; simpl in Hbound.
-        rewrite Eo; lia.
-      - intros o Ho; unfold upd; destruct (Nat.eqb_spec o j); [lia|auto].
-      - intros o x Ho Hx; rewrite Hdiag in Hx; auto.
       - intros x w' Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x|eauto].
         intros [<-|Hi]; apply sub_cons; [|eauto].
         eapply Had; eauto.
-      - intros j' m' Hin.
-        assert (Hin' : In (j', m') (net X))
-          by (rewrite Hnet'; apply in_app_iff in Hin as [?|?]; apply in_or_app; simpl; auto).
-        destruct (Hnet j' m' Hin') as (Hj' & Hjo' & w' & Hw' & Ei' & Ek' & Es' & Hna' & Hok').
-        split; [auto|split; [auto|exists w'; split; [auto|split; [auto|split; [auto|split; [auto|split]]]]]].
-        + unfold upd; destruct (Nat.eqb_spec j' j); [subst j'|auto].
-          intros [E|Hi]; [|contradiction].
-          subst w'.
-          pose proof Hnnd as Hnd. rewrite Hnet', map_app in Hnd. simpl in Hnd.
-          apply NoDup_remove_2 in Hnd. apply Hnd. rewrite <- map_app. apply in_map_iff.
-          exists (j, m'); split; auto. simpl. congruence.
-        + exact Hok'.
-      - rewrite Hnet', !map_app in Hnnd; rewrite map_app; simpl in Hnnd.
-        eapply NoDup_remove_1; exact Hnnd.
-      - intros w' x Hw' Hx Hna'.
-        assert (Hna0 : ~ In w' (applied Ab x))
-          by (intros Hi; apply Hna'; unfold upd; destruct (Nat.eqb_spec x j); subst; simpl; auto).
-        destruct (Hcomp w' x Hw' Hx Hna0) as [m' [Hin E]].
-        exists m'; split; auto.
-        rewrite Hnet' in Hin. apply in_app_iff in Hin as [Hin|[Hin|Hin]];
-          try (apply in_or_app; simpl; auto; fail).
-        injection Hin as E1 E2; subst.
-        exfalso; apply Hna'; unfold upd; rewrite Nat.eqb_refl; left.
-        eapply wid_inj; eauto. congruence.
+      - intros j' m' w' Hin Hw' Ei'. apply (Hmsgs j' m' w'); [|exact Hw'|exact Ei'].
+        rewrite Hnet'; apply in_app_iff in Hin as [?|?]; apply in_or_app; simpl; auto.
       - intros x; unfold upd; destruct (Nat.eqb_spec x j); [subst x; unfold st', Alg.apply; simpl; apply R.ok_add; auto|auto].
     Qed.
 
@@ -687,55 +571,37 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
 
     (** ** Progress *)
 
-    (** The next write of origin [o] a replica [j] has not applied, when [j]
-        is behind some write [w'] of [o], is not applied at [j] and is not
-        younger than [w']. *)
-    Lemma behind_write : forall X Ab j w', dp_inv X Ab -> j < n -> In w' (allw Ab) ->
-      nth (worig w') (Alg.clock (rst X j)) 0 < fst (wstamp w') ->
-      exists w2, In w2 (allw Ab) /\ ~ In w2 (applied Ab j) /\ wid w2 <= wid w'.
-    Proof.
-      intros X Ab j w' H Hj Hw' Hlt.
-      inv_names H.
-      destruct (Hwf w' Hw') as (Eo & H1 & Hon).
-      set (o := worig w') in *.
-      destruct (Hdense o (S (nth o (Alg.clock (rst X j)) 0)) Hon) as [w2 [Hw2 Es2]].
-      { specialize (Hbound w' Hw'); fold o in Hbound; lia. }
-      destruct (Hwf w2 Hw2) as (Eo2 & _). rewrite Es2 in Eo2; simpl in Eo2.
-      exists w2; split; [exact Hw2|split].
-      - intros Hi2; apply (Hfifo j w2 Hj Hw2) in Hi2. rewrite Es2, <- Eo2 in Hi2; simpl in Hi2; lia.
-      - destruct (Nat.eq_dec (S (nth o (Alg.clock (rst X j)) 0)) (fst (wstamp w'))) as [E|E].
-        + assert (w2 = w') as ->; [|lia].
-          apply Huniq; auto. rewrite Es2, E. apply injective_projections; simpl; congruence.
-        + apply Nat.lt_le_incl, Hsmono; [exact Hw2|exact Hw'|unfold o in *; congruence|rewrite Es2; simpl; lia].
-    Qed.
-
     (** An in-flight message to [j] that is not deliverable waits for an
-        older write not applied at [j] (which is then in flight to [j]). *)
-    Lemma blocked_dep : forall X Ab j m w, dp_inv X Ab -> j < n -> In w (allw Ab) ->
-      wstamp w = (Alg.mseq m, Alg.morig m) -> ~ In w (applied Ab j) -> msg_ok (allw Ab) m w ->
+        older write not applied at [j]: the previous one of its origin, or
+        one its dependency list names. *)
+    Lemma blocked_dep : forall X Ab j m, dp_inv X Ab -> In (j, m) (net X) ->
       Alg.deliverable (rst X j) m = false ->
-      exists w2, In w2 (allw Ab) /\ ~ In w2 (applied Ab j) /\ wid w2 < wid w.
+      exists w2, In w2 (allw Ab) /\ ~ In w2 (applied Ab j) /\ wid w2 < Alg.mval m.
     Proof.
-      intros X Ab j m w H Hj Hw Es Hna Hok Hd.
-      destruct (i_wf _ _ H w Hw) as (Eo & H1 & Hon). rewrite Es in Eo, H1; simpl in Eo, H1.
+      intros X Ab j m H Hin Hd.
+      inv_names H.
+      destruct (Hnet j m Hin) as (Hj & _ & w & Hw & Ei & _ & Es & Hna).
+      pose proof (Hmsgs j m w Hin Hw Ei) as Hok. rewrite <- Ei.
+      unfold dp_mstamp in Es.
+      destruct (Hwf w Hw) as (Eo & H1 & Hon). rewrite Es in Eo, H1; simpl in Eo, H1.
       assert (Hbehind : nth (Alg.morig m) (Alg.clock (rst X j)) 0 < Alg.mseq m).
       { destruct (Nat.lt_ge_cases (nth (Alg.morig m) (Alg.clock (rst X j)) 0) (Alg.mseq m)) as [?|Hge]; auto.
-        exfalso; apply Hna, (i_fifo _ _ H j w Hj Hw). rewrite Es, <- Eo; simpl; lia. }
+        exfalso; apply Hna, (Hfifo j w Hj Hw). rewrite Es, <- Eo; simpl; lia. }
       unfold Alg.deliverable in Hd; apply andb_false_iff in Hd as [Hd|Hd].
       - apply Nat.eqb_neq in Hd.
-        destruct (i_dense _ _ H (Alg.morig m) (Alg.mseq m - 1)) as [w' [Hw' Es']];
+        destruct (Hdense (Alg.morig m) (Alg.mseq m - 1)) as [w' [Hw' Es']];
           [rewrite Eo; exact Hon| |].
-        { split; [lia|]. pose proof (i_bound _ _ H w Hw) as Hb.
+        { split; [lia|]. pose proof (Hbound w Hw) as Hb.
           rewrite Es in Hb; simpl in Hb; rewrite <- Eo in Hb; lia. }
-        destruct (i_wf _ _ H w' Hw') as (Eo' & _). rewrite Es' in Eo'; simpl in Eo'.
-        destruct (behind_write X Ab j w' H Hj Hw') as [w2 (Hw2 & Hna2 & Hle)].
+        destruct (Hwf w' Hw') as (Eo' & _). rewrite Es' in Eo'; simpl in Eo'.
+        destruct (behind_write _ _ _ _ _ _ HC Hj Hw') as [w2 (Hw2 & Hna2 & Hle)].
         { rewrite Es', <- Eo'; simpl; lia. }
         exists w2; split; [auto|split; [auto|]].
         assert (wid w' < wid w); [|lia].
-        apply (i_seq_mono _ _ H); [exact Hw'|exact Hw|congruence|rewrite Es', Es; simpl; lia].
+        apply Hsmono; [exact Hw'|exact Hw|congruence|rewrite Es', Es; simpl; lia].
       - apply deps_applied_false in Hd as [d [Hd Hlt]].
         destruct (d_ents _ _ _ Hok d Hd) as [w' (Hw' & Ed & Hlt')].
-        destruct (behind_write X Ab j w' H Hj Hw') as [w2 (Hw2 & Hna2 & Hle)].
+        destruct (behind_write _ _ _ _ _ _ HC Hj Hw') as [w2 (Hw2 & Hna2 & Hle)].
         { rewrite <- Ed in Hlt; unfold wname in Hlt; simpl in Hlt; exact Hlt. }
         exists w2; split; [auto|split; [auto|lia]].
     Qed.
@@ -743,19 +609,9 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
     Lemma dp_progress_deliver : progress_deliver K dp_rel.
     Proof.
       intros X Ab H Hne.
-      assert (Hex : exists j m, In (j, m) (net X))
-        by (destruct (net X) as [|[j m] l]; [congruence|exists j, m; simpl; auto]).
-      destruct Hex as [j [m Hin]].
-      assert (G : forall x m, In (j, m) (net X) -> Alg.mval m = x ->
-        exists l1 j' m' l2, net X = l1 ++ (j', m') :: l2 /\ Alg.deliverable (rst X j') m' = true).
-      { intros x; induction x as [x IH] using lt_wf_ind; intros m0 Hin0 Ex.
-        destruct (Alg.deliverable (rst X j) m0) eqn:Hd.
-        { apply in_split in Hin0 as [l1 [l2 E]]; exists l1, j, m0, l2; auto. }
-        destruct (i_net _ _ H j m0 Hin0) as (Hj & _ & w & Hw & Ei & _ & Es & Hna & Hok).
-        destruct (blocked_dep X Ab j m0 w H Hj Hw Es Hna Hok Hd) as [w2 (Hw2 & Hna2 & Hlt)].
-        destruct (i_complete _ _ H w2 j Hw2 Hj Hna2) as [m2 [Hin2 E2]].
-        apply (IH (Alg.mval m2)) with (m := m2); auto. rewrite E2, <- Ex, <- Ei; exact Hlt. }
-      eapply G; eauto.
+      apply (some_deliverable _ _ _ _ _ _ _ _ _ (fun j m => Alg.deliverable (rst X j) m)
+               (i_clocks _ _ H) (i_network _ _ H) Hne).
+      intros j m Hin Hd; eapply blocked_dep; eauto.
     Qed.
 
     Lemma dp_progress_ops : progress_ops K kcmp n dp_rel.
@@ -764,11 +620,8 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
       assert (Hv : deps_applied (Alg.clock (rst X r)) (tok X s) = true).
       { apply deps_applied_spec; intros d Hd.
         destruct (Htents s d Hd) as [w (Hw & <- & _)]; unfold wname; simpl.
-        destruct (Nat.le_gt_cases (fst (wstamp w)) (nth (worig w) (Alg.clock (rst X r)) 0)) as [Hle|Hgt];
-          [exact Hle|exfalso].
-        destruct (Hcomp w r Hw Hr) as [m [Hin _]].
-        - intros Hi; apply (Hfifo r w Hr Hw) in Hi; lia.
-        - rewrite Hnil in Hin; destruct Hin. }
+        rewrite Hnil in HN.
+        apply (Hfifo r w Hr Hw), (quiet_all_applied _ _ _ _ _ _ _ _ _ _ HC HN Hw Hr). }
       split.
       - unfold Alg.put; rewrite Hv; simpl. eauto.
       - unfold Alg.get; rewrite Hv. destruct (R.find kcmp k (Alg.store (rst X r))) as [[x d]|]; eauto.
