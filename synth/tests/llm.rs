@@ -709,3 +709,99 @@ fn synth_run_with_a_failing_model_is_the_builtin_search() {
         "the built-in search ships the same development"
     );
 }
+
+fn library_options(out: &Path, cfg: LlmConfig) -> synth::run::RunOptions {
+    synth::run::RunOptions {
+        spec: "read-your-writes".into(),
+        name: None,
+        representation: None,
+        mechanism: None,
+        root: root(),
+        out: Some(out.to_path_buf()),
+        proposer: synth::run::ProposerKind::Llm(Box::new(cfg)),
+        replay_log: None,
+        feedback: synth::oracle::Feedback::Rich,
+        max_candidates: 16,
+        closed_wanted: 1,
+        timeout: Duration::from_secs(120),
+        record: false,
+        measure: None,
+        command: "test".into(),
+        seed: 0,
+        resume: false,
+        interrupt: None,
+        stop_after_rounds: None,
+    }
+}
+
+#[test]
+fn an_interrupted_llm_run_resumes_from_the_logged_answers_without_asking_again() {
+    if !have_rocq() {
+        return;
+    }
+    let recorded = std::fs::read_to_string(
+        root().join("extracted/stores/read-your-writes/synthesis/run.jsonl"),
+    )
+    .unwrap();
+    let table: HashMap<String, String> = proofs(&recorded).into_iter().collect();
+    let n = table.len();
+    // A model that changes its mind: the first n answers put a failing
+    // script first, later ones do not. A resumed run that asked again would
+    // propose another first round than the checkpoint recorded.
+    let mock = Mock::start(Box::new(move |seen, i| {
+        let right = table.get(&lemma_of(seen)).cloned().unwrap_or_default();
+        let scripts = if i < n {
+            vec!["fail.".to_string(), right]
+        } else {
+            vec![right]
+        };
+        ok(openai_reply(&serde_json::to_string(&scripts).unwrap()))
+    }));
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = config(Api::OpenAi, &mock);
+    let mut first = library_options(tmp.path(), cfg.clone());
+    first.stop_after_rounds = Some(1);
+    let e = synth::run::run(&first, &|_| {})
+        .err()
+        .expect("the run must stop after one round");
+    assert!(
+        e.is::<synth::checkpoint::Interrupted>(),
+        "not an interruption: {e:#}"
+    );
+    let asked = mock.seen().len();
+    assert_eq!(asked, n, "one call per obligation of the candidate");
+    // A resume under another model name is refused (the checkpoint's key
+    // names the proposer), before anything is asked or checked.
+    let mut other = cfg.clone();
+    other.model = "another-model".into();
+    let mut o = library_options(tmp.path(), other);
+    o.resume = true;
+    let e = synth::run::run(&o, &|_| {})
+        .err()
+        .expect("a resume under another model is refused")
+        .to_string();
+    assert!(
+        e.contains("llm:openai/mock-model") && e.contains("llm:openai/another-model"),
+        "{e}"
+    );
+    assert_eq!(mock.seen().len(), asked);
+    let mut resumed = library_options(tmp.path(), cfg.clone());
+    resumed.resume = true;
+    let r = synth::run::run(&resumed, &|_| {}).unwrap();
+    assert!(r.closed, "{}", r.summary);
+    assert_eq!(r.summary["resumed"], true);
+    assert_eq!(
+        mock.seen().len(),
+        asked,
+        "the resumed run asked the model again"
+    );
+    let log = std::fs::read_to_string(tmp.path().join("synthesis/run.jsonl")).unwrap();
+    let made: HashMap<String, String> = proofs(&log).into_iter().collect();
+    assert_eq!(made.len(), n);
+    // Round 1 (the failing scripts) was replayed, round 2 closed everything.
+    assert_eq!(
+        log.matches("\"move\":\"repair\"").count(),
+        n,
+        "each failing script checked once, in the first session"
+    );
+}
