@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The synthesizer's feedback loop on the causal spec: `synth run` collects 3
-# closed candidates (the same mechanism variant over avl-tree, assoc-list
-# and function-store), builds a server binary for each (the kvstore CLI with
+# The synthesizer's feedback loop on the causal spec: `synth run` collects 4
+# closed candidates (the same mechanism variant over avl-tree, assoc-list,
+# function-store and per-key-records), builds a server binary for each (the kvstore CLI with
 # the candidate registered under its own name), measures it through the
 # benchmark harness (3-replica loopback cluster, the harness's short fixed
 # workload, median of 5 interleaved repetitions) and ships the fastest. The ranking and
@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 spec=${1:-causal}
-closed=${2:-3}
+closed=${2:-4}
 cargo build --release -p synth --bins
 mkdir -p target/feedback
 ./target/release/synth run --spec "$spec" --closed "$closed" --measure \
