@@ -266,7 +266,7 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
       forall X Ab w, dp_inv X Ab -> In w (allw Ab) -> sub (wobs w) (wdep w).
     Proof. intros Ht X Ab w H Hw; unfold wdep; rewrite Ht; apply (i_w_sub _ _ H w Hw). Qed.
 
-    Lemma sub_trans' : forall a b c : list nat, sub a b -> sub b c -> sub a c.
+    Lemma sub_trans_ids : forall a b c : list nat, sub a b -> sub b c -> sub a c.
     Proof. unfold sub; auto. Qed.
 
     (** ** Gets *)
@@ -296,7 +296,7 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
         Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         sub (ids (issued Ab s)) (ids (applied Ab r)).
     Proof.
-      intros; eapply sub_trans'; [eapply sdep_issued; eauto|eapply dp_get_sees_deps; eauto].
+      intros; eapply sub_trans_ids; [eapply sdep_issued; eauto|eapply dp_get_sees_deps; eauto].
     Qed.
 
     Lemma dp_get_sees_observed : P.get_track = true ->
@@ -304,7 +304,7 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
         Alg.get kcmp (rst X r) (tok X s) k = Some (res, t') ->
         sub (ids (observed Ab s)) (ids (applied Ab r)).
     Proof.
-      intros; eapply sub_trans'; [eapply sdep_observed; eauto|eapply dp_get_sees_deps; eauto].
+      intros; eapply sub_trans_ids; [eapply sdep_observed; eauto|eapply dp_get_sees_deps; eauto].
     Qed.
 
     Lemma dp_get_sees_causal_past : P.get_track = true ->
@@ -330,7 +330,7 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
         Alg.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         sub (ids (issued Ab s)) (ids (applied Ab r)).
     Proof.
-      intros; eapply sub_trans'; [eapply sdep_issued; eauto|eapply dp_put_sees_deps; eauto].
+      intros; eapply sub_trans_ids; [eapply sdep_issued; eauto|eapply dp_put_sees_deps; eauto].
     Qed.
 
     Lemma dp_put_sees_observed : P.get_track = true ->
@@ -338,7 +338,7 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
         Alg.put kcmp (rst X r) (tok X s) k (nextv X) = Some (st', t', m) ->
         sub (ids (observed Ab s)) (ids (applied Ab r)).
     Proof.
-      intros; eapply sub_trans'; [eapply sdep_observed; eauto|eapply dp_put_sees_deps; eauto].
+      intros; eapply sub_trans_ids; [eapply sdep_observed; eauto|eapply dp_put_sees_deps; eauto].
     Qed.
 
     Lemma dp_put_sees_causal_past : P.get_track = true ->
@@ -380,7 +380,7 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
     Proof.
       intros X Ab l1 l2 j m w H Hnet' Hd Hf.
       destruct (msg_write _ _ _ _ _ _ _ H Hnet' Hf) as (Hj & Hw & Hok).
-      eapply sub_trans'; [eapply wdep_sessw; eauto|eapply dp_apply_after_deps; eauto].
+      eapply sub_trans_ids; [eapply wdep_sessw; eauto|eapply dp_apply_after_deps; eauto].
     Qed.
 
     Lemma dp_apply_after_observed : P.get_track = true ->
@@ -391,7 +391,7 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
     Proof.
       intros Ht X Ab l1 l2 j m w H Hnet' Hd Hf.
       destruct (msg_write _ _ _ _ _ _ _ H Hnet' Hf) as (Hj & Hw & Hok).
-      eapply sub_trans'; [eapply wdep_obs; eauto|eapply dp_apply_after_deps; eauto].
+      eapply sub_trans_ids; [eapply wdep_obs; eauto|eapply dp_apply_after_deps; eauto].
     Qed.
 
     Lemma dp_apply_after_causal_past : P.get_track = true ->
@@ -574,7 +574,7 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
     (** An in-flight message to [j] that is not deliverable waits for an
         older write not applied at [j]: the previous one of its origin, or
         one its dependency list names. *)
-    Lemma blocked_dep : forall X Ab j m, dp_inv X Ab -> In (j, m) (net X) ->
+    Lemma blocked_message_waits_for_older_write : forall X Ab j m, dp_inv X Ab -> In (j, m) (net X) ->
       Alg.deliverable (rst X j) m = false ->
       exists w2, In w2 (allw Ab) /\ ~ In w2 (applied Ab j) /\ wid w2 < Alg.mval m.
     Proof.
@@ -594,14 +594,14 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
         { split; [lia|]. pose proof (Hbound w Hw) as Hb.
           rewrite Es in Hb; simpl in Hb; rewrite <- Eo in Hb; lia. }
         destruct (Hwf w' Hw') as (Eo' & _). rewrite Es' in Eo'; simpl in Eo'.
-        destruct (behind_write _ _ _ _ _ _ HC Hj Hw') as [w2 (Hw2 & Hna2 & Hle)].
+        destruct (behind_replica_misses_next_write _ _ _ _ _ _ HC Hj Hw') as [w2 (Hw2 & Hna2 & Hle)].
         { rewrite Es', <- Eo'; simpl; lia. }
         exists w2; split; [auto|split; [auto|]].
         assert (wid w' < wid w); [|lia].
         apply Hsmono; [exact Hw'|exact Hw|congruence|rewrite Es', Es; simpl; lia].
       - apply deps_applied_false in Hd as [d [Hd Hlt]].
         destruct (d_ents _ _ _ Hok d Hd) as [w' (Hw' & Ed & Hlt')].
-        destruct (behind_write _ _ _ _ _ _ HC Hj Hw') as [w2 (Hw2 & Hna2 & Hle)].
+        destruct (behind_replica_misses_next_write _ _ _ _ _ _ HC Hj Hw') as [w2 (Hw2 & Hna2 & Hle)].
         { rewrite <- Ed in Hlt; unfold wname in Hlt; simpl in Hlt; exact Hlt. }
         exists w2; split; [auto|split; [auto|lia]].
     Qed.
@@ -611,7 +611,7 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
       intros X Ab H Hne.
       apply (some_deliverable _ _ _ _ _ _ _ _ _ (fun j m => Alg.deliverable (rst X j) m)
                (i_clocks _ _ H) (i_network _ _ H) Hne).
-      intros j m Hin Hd; eapply blocked_dep; eauto.
+      intros j m Hin Hd; eapply blocked_message_waits_for_older_write; eauto.
     Qed.
 
     Lemma dp_progress_ops : progress_ops K kcmp n dp_rel.

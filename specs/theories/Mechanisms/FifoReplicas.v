@@ -151,7 +151,7 @@ Section FifoReplicas.
 
   (** A replica behind a write of some origin has not applied the next write
       of that origin, which is not younger. *)
-  Lemma behind_write : forall clk Ab j w', clocks_inv clk Ab -> j < n -> In w' (allw Ab) ->
+  Lemma behind_replica_misses_next_write : forall clk Ab j w', clocks_inv clk Ab -> j < n -> In w' (allw Ab) ->
     nth (worig w') (clk j) 0 < fst (wstamp w') ->
     exists w2, In w2 (allw Ab) /\ ~ In w2 (applied Ab j) /\ wid w2 <= wid w'.
   Proof.
