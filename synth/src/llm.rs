@@ -54,7 +54,8 @@
 //! record with `"cached": true`, no request). When the call cap is reached
 //! or the proposer is disabled (HTTP 401, 403 or 404: a wrong key, model
 //! or URL), records say `"skipped"` and only the built-in scripts are
-//! proposed. When the run ends, an `llm-summary` record gives the totals.
+//! proposed. When the run ends, an `llm-summary` record gives the totals
+//! (also the `llm` field of `summary.json`).
 //!
 //! `--resume` reads the interrupted run's `llm` records back into the
 //! cache, so the resumed search proposes the same scripts it did before.
@@ -282,28 +283,48 @@ impl LlmConfig {
 }
 
 /// Where the proposer writes its records: the run log, attached once it is
-/// open (records written before are kept and flushed then).
+/// open (records written before are kept and flushed then); it also holds
+/// the latest totals for the run's summary.
 #[derive(Clone, Default)]
-pub struct LogSlot(Arc<Mutex<(Option<RunLog>, Vec<Value>)>>);
+pub struct LogSlot(Arc<Mutex<SlotState>>);
+
+#[derive(Default)]
+struct SlotState {
+    log: Option<RunLog>,
+    pending: Vec<Value>,
+    totals: Option<Value>,
+}
 
 impl LogSlot {
     /// Attaches the run log and writes what was waiting.
     pub fn attach(&self, log: RunLog) {
         if let Ok(mut g) = self.0.lock() {
-            for r in std::mem::take(&mut g.1) {
+            for r in std::mem::take(&mut g.pending) {
                 log.write(r);
             }
-            g.0 = Some(log);
+            g.log = Some(log);
         }
     }
 
     fn write(&self, record: Value) {
         if let Ok(mut g) = self.0.lock() {
-            match &g.0 {
+            match &g.log {
                 Some(log) => log.write(record),
-                None => g.1.push(record),
+                None => g.pending.push(record),
             }
         }
+    }
+
+    fn publish(&self, totals: Value) {
+        if let Ok(mut g) = self.0.lock() {
+            g.totals = Some(totals);
+        }
+    }
+
+    /// The proposer's totals so far (as in the `llm-summary` record, without
+    /// `move`), once it was asked anything: `summary.json`'s `llm` field.
+    pub fn totals(&self) -> Option<Value> {
+        self.0.lock().ok().and_then(|g| g.totals.clone())
     }
 }
 
@@ -400,6 +421,16 @@ impl LlmProposer {
         } else {
             s.to_string()
         }
+    }
+
+    /// The totals as JSON (the `llm-summary` record without `move`).
+    fn totals_json(&self) -> Value {
+        let t = &self.totals;
+        json!({
+            "api": self.cfg.api.to_string(), "model": self.cfg.model,
+            "calls": t.calls, "failed": t.failed, "cached": t.cached, "skipped": t.skipped,
+            "scripts": t.scripts, "refused": t.refused, "disabled": self.disabled,
+        })
     }
 
     /// The model's scripts for a request (empty on any failure).
@@ -520,6 +551,7 @@ impl Proposer for LlmProposer {
 
     fn propose(&mut self, req: &Request) -> Vec<String> {
         let llm = self.suggest(req);
+        self.log.publish(self.totals_json());
         merge(llm, self.fallback.propose(req))
     }
 
@@ -542,11 +574,11 @@ impl Drop for LlmProposer {
             refused = t.refused,
             "LLM proposer totals"
         );
-        self.log.write(json!({
-            "move": "llm-summary", "api": self.cfg.api.to_string(), "model": self.cfg.model,
-            "calls": t.calls, "failed": t.failed, "cached": t.cached, "skipped": t.skipped,
-            "scripts": t.scripts, "refused": t.refused, "disabled": self.disabled,
-        }));
+        let mut record = json!({"move": "llm-summary"});
+        if let (Value::Object(r), Value::Object(t)) = (&mut record, self.totals_json()) {
+            r.extend(t);
+        }
+        self.log.write(record);
     }
 }
 

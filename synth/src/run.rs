@@ -325,7 +325,7 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         std::fs::remove_file(&dev_path)?;
     }
     let stats = rocq.stats();
-    let summary = json!({
+    let mut summary = json!({
         "spec": spec.name,
         "spec_file": spec.path.strip_prefix(&opts.root).unwrap_or(&spec.path).display().to_string(),
         "spec_sha256": spec.sha256,
@@ -344,6 +344,10 @@ pub fn run(opts: &RunOptions, progress: &dyn Fn(&str)) -> Result<RunResult> {
         "resumed": opts.resume,
         "assumptions": shipped.map(|c| c.audit.assumptions.clone()),
     });
+    if let Some(slot) = &llm_log {
+        // The LLM proposer's totals (calls, failures, scripts, refusals).
+        summary["llm"] = slot.totals().unwrap_or(Value::Null);
+    }
     std::fs::write(
         syn_dir.join("summary.json"),
         serde_json::to_string_pretty(&summary)?,

@@ -629,6 +629,9 @@ fn synth_run_with_a_mock_model_closes_read_your_writes_through_the_same_audit() 
         .collect();
     assert_eq!(calls.len(), mock.seen().len());
     assert!(calls.len() >= table.len());
+    assert_eq!(summary["llm"]["calls"], calls.len());
+    assert_eq!(summary["llm"]["refused"], 2 * calls.len());
+    assert_eq!(summary["llm"]["failed"], 0);
     for c in &calls {
         assert_eq!(c["status"], 200, "{c}");
         assert_eq!(c["model"], "mock-model");
@@ -696,6 +699,8 @@ fn synth_run_with_a_failing_model_is_the_builtin_search() {
         .filter(|r| r["move"] == "llm" && r["call"] == true)
         .all(|r| r["status"] == 500 && r["api"] == "anthropic"));
     let s = recs.iter().find(|r| r["move"] == "llm-summary").unwrap();
+    assert_eq!(summary["llm"]["failed"], 4);
+    assert_eq!(summary["llm"]["api"], "anthropic");
     assert_eq!(s["calls"], 4);
     assert_eq!(s["failed"], 4);
     assert!(s["skipped"].as_u64().unwrap() > 0);
