@@ -22,6 +22,8 @@
 use crate::error::{Loc, Result};
 use crate::ir::{Body, Infer, Kind, NativeInd, Node, Pat, Program, Ty, VarId};
 use crate::natives::NatOp;
+pub use crate::ownership::{Mode, Need, Requests};
+use crate::ownership::{flatten_app, is_copy, pat_vars, strip, Ctx, Prepared};
 use crate::{ast, ir};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write;
@@ -147,8 +149,9 @@ pub struct IndLayout {
     pub rust: String,
     /// Rust variant names.
     pub variants: Vec<String>,
-    /// Per constructor, per field: behind `Rc`?
-    pub boxed: Vec<Vec<bool>>,
+    /// Per constructor: is its payload (all its fields, as one tuple) behind
+    /// one `Rc`? (It is when a field can contain the inductive itself.)
+    pub boxed: Vec<bool>,
     /// Contains functions (only `Clone` is derived).
     pub has_fn: bool,
     /// Parameters not used by any field (a phantom variant is added).
@@ -169,6 +172,14 @@ pub struct Translation {
     /// `(global, parameter index)` -> number of arguments (see
     /// [`uncurried_params`]).
     pub uncurried: HashMap<(String, usize), usize>,
+    /// Parameter passing of the globals: `(global, parameter index)` ->
+    /// by value or by reference (see [`crate::ownership::infer_modes`]);
+    /// absent for parameters that are `Copy`, functions or uncurried (by
+    /// value, or `&dyn Fn`).
+    pub modes: HashMap<(String, usize), Mode>,
+    /// Keep variants generated: global -> (Rust name, parameter index) (see
+    /// [`FnGen`], "keep variants").
+    pub keep: HashMap<String, (String, usize)>,
     /// Rust items (types and functions), formatted later.
     pub items: String,
 }
@@ -208,7 +219,7 @@ impl Translation {
             Ty::Param(p) => p.clone(),
             Ty::Tuple(a) if a.len() == 1 => format!("({},)", rec(&a[0])),
             Ty::Tuple(a) => format!("({})", a.iter().map(rec).collect::<Vec<_>>().join(", ")),
-            Ty::Arrow(a, b) => format!("Rc<dyn Fn({}) -> {}>", rec(a), rec(b)),
+            Ty::Arrow(a, b) => format!("Rc<dyn Fn(&{}) -> {}>", rec(a), rec(b)),
             Ty::Con(n, a) => {
                 let args: Vec<String> = a.iter().map(rec).collect();
                 match self.prog.ind(n).native {
@@ -331,14 +342,11 @@ fn layouts(prog: &Program, types: &mut NameSet) -> HashMap<String, IndLayout> {
             .ctors
             .iter()
             .map(|c| {
-                c.fields
-                    .iter()
-                    .map(|t| {
-                        let mut s = BTreeSet::new();
-                        inline_inds(prog, t, &mut s);
-                        s.iter().any(|j| reaches(j, &i.name))
-                    })
-                    .collect()
+                c.fields.iter().any(|t| {
+                    let mut s = BTreeSet::new();
+                    inline_inds(prog, t, &mut s);
+                    s.iter().any(|j| reaches(j, &i.name))
+                })
             })
             .collect();
         let mut used = HashSet::new();
@@ -368,6 +376,12 @@ fn layouts(prog: &Program, types: &mut NameSet) -> HashMap<String, IndLayout> {
 
 /// Translate a parsed module to Rust items.
 pub fn translate(m: &ast::Module) -> Result<Translation> {
+    translate_with(m, &Requests::default())
+}
+
+/// Translate a parsed module, with parameter modes and keep variants asked
+/// for by the caller (see [`Requests`]).
+pub fn translate_with(m: &ast::Module, req: &Requests) -> Result<Translation> {
     let prog = Program::new(m)?;
     let natives = crate::natives::recognise(m);
     let mut types = NameSet::default();
@@ -383,6 +397,8 @@ pub fn translate(m: &ast::Module) -> Result<Translation> {
         layouts,
         fn_names,
         uncurried: HashMap::new(),
+        modes: HashMap::new(),
+        keep: HashMap::new(),
         items: String::new(),
     };
     let mut items = String::new();
@@ -403,17 +419,64 @@ pub fn translate(m: &ast::Module) -> Result<Translation> {
     }
     let mut typed = Vec::new();
     for (name, value) in bodies {
-        typed.push((name, Infer::new(&t.prog, name).definition(value)?));
+        let body = Infer::new(&t.prog, name).definition(value)?;
+        let (body, splits) = crate::ownership::prepare(&t, &body);
+        typed.push((name.clone(), body, splits));
     }
-    t.uncurried = uncurried_params(&t, &typed);
-    for (name, body) in &typed {
-        let mut g = FnGen::new(&t, name, body, &mut fns);
-        let text = g.definition()?;
-        items.push_str(&text);
-        items.push_str(&g.lifted.concat());
+    t.uncurried = uncurried_params(&t, typed.iter().map(|(n, b, _)| (n.as_str(), b)));
+    let prepared: Vec<Prepared> = typed
+        .into_iter()
+        .map(|(name, body, splits)| {
+            let mut ucur = vec![None; body.vars.len()];
+            for (i, &v) in body.params.iter().enumerate() {
+                ucur[v] = t.uncurried.get(&(name.clone(), i)).copied();
+            }
+            let mut fixcaps = HashMap::new();
+            crate::ownership::fix_captures(&body.body, &mut fixcaps);
+            Prepared {
+                name,
+                body,
+                splits,
+                ucur,
+                fixcaps,
+            }
+        })
+        .collect();
+    t.modes = crate::ownership::infer_modes(&t, &prepared, req);
+    for (g, i) in &req.keep {
+        let Some(p) = prepared.iter().find(|p| &p.name == g) else {
+            continue;
+        };
+        let ok = p.body.params.get(*i).is_some_and(|&v| p.ucur[v].is_none())
+            && option_payload(&t, &t.prog.globals[g].ty, p.body.params.len()).is_some()
+            && !t.natives.contains_key(g);
+        if ok && !t.keep.contains_key(g) {
+            let rust = fns.fresh(&format!("{}__keep", t.fn_names[g]));
+            t.keep.insert(g.clone(), (rust, *i));
+        }
+    }
+    for p in &prepared {
+        let mut g = FnGen::new(&t, p, &mut fns, None);
+        items.push_str(&g.definition()?);
+        items.push_str(&g.out_lifted.concat());
+        if let Some((_, i)) = t.keep.get(&p.name) {
+            let mut g = FnGen::new(&t, p, &mut fns, Some(*i));
+            items.push_str(&g.definition()?);
+            items.push_str(&g.out_lifted.concat());
+        }
     }
     t.items = items;
     Ok(t)
+}
+
+/// The payload type `R` of a global of type `A1 -> .. -> An -> option R`
+/// (`n` parameters), if that is its type.
+fn option_payload(t: &Translation, ty: &Ty, n: usize) -> Option<Ty> {
+    let (_, r) = split_arrows(ty, n)?;
+    match r {
+        Ty::Con(o, mut a) if t.prog.ind(&o).native == Some(NativeInd::Option) => a.pop(),
+        _ => None,
+    }
 }
 
 /// Number of arrows on the spine of a type (`A -> B -> C` has 2).
@@ -422,22 +485,6 @@ fn spine(t: &Ty) -> usize {
         Ty::Arrow(_, b) => 1 + spine(b),
         _ => 0,
     }
-}
-
-/// Flatten nested applications: the head and all the arguments.
-fn flatten_app(n: &Node) -> Option<(&Node, Vec<&Node>)> {
-    let Kind::App(f, args) = &n.kind else {
-        return None;
-    };
-    let mut head = &**f;
-    let mut all: Vec<&Node> = args.iter().collect();
-    while let Kind::App(g, more) = &head.kind {
-        let mut v: Vec<&Node> = more.iter().collect();
-        v.extend(all);
-        all = v;
-        head = g;
-    }
-    Some((head, all))
 }
 
 /// The uncurrying rule. A function-typed parameter `f : A1 -> .. -> An -> R`
@@ -453,31 +500,32 @@ fn flatten_app(n: &Node) -> Option<(&Node, Vec<&Node>)> {
 /// data structure, return) keeps the curried `Rc<dyn Fn>` representation.
 /// Callers that pass a curried value at an uncurried position go through an
 /// adapter closure `|a1, .., an| f(a1.clone())..(an.clone())`.
-fn uncurried_params(
+fn uncurried_params<'b>(
     t: &Translation,
-    bodies: &[(&String, Body)],
+    bodies: impl Iterator<Item = (&'b str, &'b Body)>,
 ) -> HashMap<(String, usize), usize> {
+    let bodies: Vec<(&str, &Body)> = bodies.collect();
     let mut cand: HashMap<(String, usize), usize> = HashMap::new();
-    for (name, body) in bodies {
-        if t.natives.contains_key(name.as_str()) {
+    for &(name, body) in &bodies {
+        if t.natives.contains_key(name) {
             continue;
         }
         for (i, &v) in body.params.iter().enumerate() {
             let n = spine(&body.vars[v].ty);
             if n > 0 {
-                cand.insert(((*name).clone(), i), n);
+                cand.insert((name.to_string(), i), n);
             }
         }
     }
     loop {
         let mut drop = Vec::new();
-        for (name, body) in bodies {
+        for &(name, body) in &bodies {
             for (i, &v) in body.params.iter().enumerate() {
-                let Some(&n) = cand.get(&((*name).clone(), i)) else {
+                let Some(&n) = cand.get(&(name.to_string(), i)) else {
                     continue;
                 };
                 if !occurrences_ok(t, &cand, &body.body, v, n, false) {
-                    drop.push(((*name).clone(), i));
+                    drop.push((name.to_string(), i));
                 }
             }
         }
@@ -534,6 +582,7 @@ fn occurrences_ok(
     }
 }
 
+
 fn emit_ind(t: &Translation, i: &ir::Inductive) -> String {
     let l = &t.layouts[&i.name];
     let mut s = String::new();
@@ -550,21 +599,16 @@ fn emit_ind(t: &Translation, i: &ir::Inductive) -> String {
     };
     let _ = writeln!(s, "pub enum {}{generics} {{", l.rust);
     for (ci, c) in i.ctors.iter().enumerate() {
-        let fields: Vec<String> = c
-            .fields
-            .iter()
-            .zip(&l.boxed[ci])
-            .map(|(f, &b)| {
-                let r = t.rust_ty(f);
-                if b {
-                    format!("Rc<{r}>")
-                } else {
-                    r
-                }
-            })
-            .collect();
+        let fields: Vec<String> = c.fields.iter().map(|f| t.rust_ty(f)).collect();
         if fields.is_empty() {
             let _ = writeln!(s, "    {},", l.variants[ci]);
+        } else if l.boxed[ci] {
+            let payload = if fields.len() == 1 {
+                fields[0].clone()
+            } else {
+                format!("({})", fields.join(", "))
+            };
+            let _ = writeln!(s, "    {}(Rc<{payload}>),", l.variants[ci]);
         } else {
             let _ = writeln!(s, "    {}({}),", l.variants[ci], fields.join(", "));
         }
@@ -579,41 +623,6 @@ fn emit_ind(t: &Translation, i: &ir::Inductive) -> String {
     }
     s.push_str("}\n\n");
     s
-}
-
-/// Use summary of a variable (see [`FnGen::count`]).
-#[derive(Debug, Clone, Copy, Default)]
-struct Use {
-    c: u8,
-    borrow: bool,
-    bad: bool,
-}
-
-#[derive(Debug, Clone)]
-enum VKind {
-    Value,
-    Boxed,
-    Lifted {
-        rust: String,
-        captures: Vec<VarId>,
-        arity: usize,
-    },
-}
-
-struct FnGen<'a> {
-    t: &'a Translation,
-    decl: &'a str,
-    body: &'a Body,
-    loc: Loc,
-    names: Vec<String>,
-    kinds: Vec<VKind>,
-    uses: Vec<u8>,
-    /// Uncurried parameters (passed as `&dyn Fn(&A1, ..) -> R`): arity.
-    ucur: Vec<Option<usize>>,
-    locals: NameSet,
-    globals: &'a mut NameSet,
-    generics: Vec<String>,
-    lifted: Vec<String>,
 }
 
 /// The type parameters of a definition, `<T1: Clone + 'static, ...>`.
@@ -646,8 +655,84 @@ fn split_arrows(t: &Ty, n: usize) -> Option<(Vec<Ty>, Ty)> {
     Some((ps, cur))
 }
 
+/// Variables used later, in evaluation order, on some path (liveness).
+type Live = BTreeSet<VarId>;
+
+/// A lifted local fixpoint.
+struct Lifted {
+    rust: String,
+    arity: usize,
+}
+
+/// How a `match` holds its scrutinee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MatchMode {
+    /// A `Copy` value, matched by value.
+    Copy,
+    /// By reference: binders are references into the scrutinee.
+    ByRef,
+    /// By value: the scrutinee is consumed, binders own its parts.
+    ByVal,
+}
+
+/// Code generation for one top-level definition (or its keep variant).
+///
+/// Emission walks each term *backwards* in evaluation order, carrying the
+/// set of variables used later (`Live`): a variable needed by value is moved
+/// where it is not live afterwards (nor borrowed by a live binder of a
+/// `match` on it, nor captured by the enclosing closure) and cloned
+/// otherwise; a variable needed by reference is lent (`&x`, or `x` if it is
+/// a reference already). Arguments that only borrow a variable that an
+/// earlier argument moves are evaluated first (MiniML is pure, so the order
+/// is unobservable).
+///
+/// Keep variants. For a function returning `option R` and one of its
+/// parameters `p`, the variant returns `Result<R, P>`: every `Some x` in
+/// tail position becomes `Ok x`, every `None` becomes `Err p` (a split `p`
+/// is rebuilt from its fields), any other tail expression `e` becomes
+/// `match e { Some(x) => Ok(x), None => Err(p) }`. `p` is then live at every
+/// `None`, so liveness makes any consumption of `p` on a path to a `None`
+/// a clone: `Err` always hands back the parameter as it was given. The store
+/// wrapper uses it for `put`, so that the state can be moved in (and updated
+/// in place) and still be kept when the answer is "not yet".
+struct FnGen<'a> {
+    t: &'a Translation,
+    p: &'a Prepared,
+    decl: &'a str,
+    loc: Loc,
+    names: Vec<String>,
+    lifted: HashMap<VarId, Lifted>,
+    mode: Vec<Mode>,
+    /// Captured by the closure being emitted: never moved.
+    pinned: Vec<bool>,
+    /// For a binder of a by-reference `match` on an owned variable: that
+    /// variable (it cannot be moved while the binder is live).
+    dep: Vec<Option<VarId>>,
+    locals: NameSet,
+    globals: &'a mut NameSet,
+    generics: Vec<String>,
+    out_lifted: Vec<String>,
+    keep: Option<VarId>,
+    keep_ty: String,
+}
+
+type Saved = Vec<(VarId, Mode, bool, Option<VarId>)>;
+
+fn wrap_pre(pre: String, e: String) -> String {
+    if pre.is_empty() {
+        e
+    } else {
+        format!("{{\n{pre}{e}\n}}")
+    }
+}
+
 impl<'a> FnGen<'a> {
-    fn new(t: &'a Translation, decl: &'a str, body: &'a Body, globals: &'a mut NameSet) -> Self {
+    fn new(
+        t: &'a Translation,
+        p: &'a Prepared,
+        globals: &'a mut NameSet,
+        keep: Option<usize>,
+    ) -> Self {
         let mut locals = NameSet::default();
         for n in t.fn_names.values() {
             locals.0.insert(n.clone());
@@ -655,7 +740,8 @@ impl<'a> FnGen<'a> {
         for n in globals.0.iter() {
             locals.0.insert(n.clone());
         }
-        let names = body
+        let names = p
+            .body
             .vars
             .iter()
             .map(|v| {
@@ -666,40 +752,29 @@ impl<'a> FnGen<'a> {
                 }
             })
             .collect();
-        let g = &t.prog.globals[decl];
-        let mut ucur = vec![None; body.vars.len()];
-        for (i, &v) in body.params.iter().enumerate() {
-            ucur[v] = t.uncurried.get(&(decl.to_string(), i)).copied();
-        }
-        let mut s = FnGen {
+        let g = &t.prog.globals[&p.name];
+        let nv = p.body.vars.len();
+        FnGen {
             t,
-            decl,
-            body,
-            loc: Loc::new(decl),
+            p,
+            decl: &p.name,
+            loc: Loc::new(&p.name),
             names,
-            kinds: vec![VKind::Value; body.vars.len()],
-            uses: vec![0; body.vars.len()],
-            ucur,
+            lifted: HashMap::new(),
+            mode: vec![Mode::Own; nv],
+            pinned: vec![false; nv],
+            dep: vec![None; nv],
             locals,
             globals,
             generics: (1..=g.ntparams).map(|i| format!("T{i}")).collect(),
-            lifted: Vec::new(),
-        };
-        let mut bind = vec![0u32; body.vars.len()];
-        let mut acc = HashMap::new();
-        s.count(&body.body, 0, &mut bind, &mut acc);
-        for (v, u) in acc {
-            // A borrow after a move (on some path) forces clones; a variable
-            // that is only borrowed still needs its binder.
-            s.uses[v] = if u.bad {
-                2
-            } else if u.c == 0 && u.borrow {
-                1
-            } else {
-                u.c
-            };
+            out_lifted: Vec::new(),
+            keep: keep.map(|i| p.body.params[i]),
+            keep_ty: String::new(),
         }
-        s
+    }
+
+    fn cx(&self) -> Ctx<'a> {
+        self.p.ctx(self.t, &self.t.modes)
     }
 
     fn tmp(&mut self, base: &str) -> String {
@@ -714,204 +789,232 @@ impl<'a> FnGen<'a> {
         }
     }
 
-    // ---------- use counting ----------
+    fn ty_of(&self, v: VarId) -> &'a Ty {
+        &self.p.body.vars[v].ty
+    }
 
-    /// Use counting, in evaluation order: per variable, the number of
-    /// consuming uses on the worst path (capped at 2; uses under a closure
-    /// count 2), whether it is borrowed (argument of an uncurried call), and
-    /// whether a borrow may follow a consuming use (then every use clones).
-    fn count(&self, n: &Node, depth: u32, bind: &mut Vec<u32>, acc: &mut HashMap<VarId, Use>) {
-        match &n.kind {
-            Kind::Var(v) => {
-                let k = if bind[*v] < depth { 2 } else { 1 };
-                let e = acc.entry(*v).or_default();
-                e.c = (e.c + k).min(2);
-            }
-            Kind::Global { .. } | Kind::Exn(_) | Kind::Dummy => {}
-            Kind::App(f, a) => {
-                if let Some((head, args)) = flatten_app(n) {
-                    if let Kind::Var(h) = &head.kind {
-                        if self.ucur[*h].is_some() {
-                            for x in args {
-                                match &x.kind {
-                                    Kind::Var(u) => {
-                                        let e = acc.entry(*u).or_default();
-                                        e.bad |= e.c > 0;
-                                        e.borrow = true;
-                                    }
-                                    _ => self.count(x, depth, bind, acc),
-                                }
-                            }
-                            return;
-                        }
-                    }
-                }
-                self.count(f, depth, bind, acc);
-                a.iter().for_each(|x| self.count(x, depth, bind, acc));
-            }
-            Kind::Lam(vs, b) => {
-                for (i, &v) in vs.iter().enumerate() {
-                    bind[v] = depth + 1 + i as u32;
-                }
-                self.count(b, depth + vs.len() as u32, bind, acc);
-            }
-            Kind::Let(v, a, b) => {
-                self.count(a, depth, bind, acc);
-                bind[*v] = depth;
-                self.count(b, depth, bind, acc);
-            }
-            Kind::Ctor { args, .. } | Kind::Tuple(args) => {
-                args.iter().for_each(|x| self.count(x, depth, bind, acc))
-            }
-            Kind::Case(s, arms) => {
-                self.count(s, depth, bind, acc);
-                let mut merged: HashMap<VarId, Use> = HashMap::new();
-                for (p, b) in arms {
-                    for v in pat_vars(p) {
-                        bind[v] = depth;
-                    }
-                    let mut m = HashMap::new();
-                    self.count(b, depth, bind, &mut m);
-                    for (v, k) in m {
-                        let e = merged.entry(v).or_default();
-                        e.c = e.c.max(k.c);
-                        e.borrow |= k.borrow;
-                        e.bad |= k.bad;
-                    }
-                }
-                for (v, k) in merged {
-                    let e = acc.entry(v).or_default();
-                    e.bad |= k.bad || (e.c > 0 && k.borrow);
-                    e.borrow |= k.borrow;
-                    e.c = (e.c + k.c).min(2);
-                }
-            }
-            Kind::Fix(fs, _) => {
-                let d = depth + 1;
-                for (v, _) in fs {
-                    bind[*v] = depth;
-                }
-                for (_, b) in fs {
-                    match &b.kind {
-                        Kind::Lam(ps, body) => {
-                            for &p in ps {
-                                bind[p] = d;
-                            }
-                            self.count(body, d, bind, acc);
-                        }
-                        _ => self.count(b, d, bind, acc),
-                    }
-                }
-            }
-            Kind::Coerce(x) => self.count(x, depth, bind, acc),
+    fn is_copy_var(&self, v: VarId) -> bool {
+        is_copy(&self.t.prog, self.ty_of(v))
+    }
+
+    fn save(&self, vs: &[VarId]) -> Saved {
+        vs.iter()
+            .map(|&v| (v, self.mode[v], self.pinned[v], self.dep[v]))
+            .collect()
+    }
+
+    fn restore(&mut self, s: Saved) {
+        for (v, m, p, d) in s.into_iter().rev() {
+            self.mode[v] = m;
+            self.pinned[v] = p;
+            self.dep[v] = d;
         }
     }
 
-    // ---------- free variables ----------
+    fn set(&mut self, v: VarId, m: Mode, pinned: bool, dep: Option<VarId>) {
+        self.mode[v] = m;
+        self.pinned[v] = pinned;
+        self.dep[v] = dep;
+    }
 
-    fn free(&self, n: &Node, bound: &mut Vec<VarId>, out: &mut BTreeSet<VarId>) {
-        match &n.kind {
-            Kind::Var(v) => {
-                if !bound.contains(v) {
-                    out.insert(*v);
-                }
-            }
-            Kind::Global { .. } | Kind::Exn(_) | Kind::Dummy => {}
-            Kind::App(f, a) => {
-                self.free(f, bound, out);
-                a.iter().for_each(|x| self.free(x, bound, out));
-            }
-            Kind::Lam(vs, b) => {
-                let m = bound.len();
-                bound.extend(vs);
-                self.free(b, bound, out);
-                bound.truncate(m);
-            }
-            Kind::Let(v, a, b) => {
-                self.free(a, bound, out);
-                bound.push(*v);
-                self.free(b, bound, out);
-                bound.pop();
-            }
-            Kind::Ctor { args, .. } | Kind::Tuple(args) => {
-                args.iter().for_each(|x| self.free(x, bound, out))
-            }
-            Kind::Case(s, arms) => {
-                self.free(s, bound, out);
-                for (p, b) in arms {
-                    let m = bound.len();
-                    bound.extend(pat_vars(p));
-                    self.free(b, bound, out);
-                    bound.truncate(m);
-                }
-            }
-            Kind::Fix(fs, _) => {
-                let m = bound.len();
-                bound.extend(fs.iter().map(|(v, _)| *v));
-                fs.iter().for_each(|(_, b)| self.free(b, bound, out));
-                bound.truncate(m);
-            }
-            Kind::Coerce(x) => self.free(x, bound, out),
+    fn with<T>(
+        &mut self,
+        seg: impl Into<String>,
+        f: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        self.loc.path.push(seg.into());
+        let r = f(self);
+        self.loc.path.pop();
+        r
+    }
+
+    // ---------- variables ----------
+
+    /// Can owned `v` be moved here (`live`: used later)?
+    fn movable(&self, v: VarId, live: &Live) -> bool {
+        self.mode[v] == Mode::Own
+            && !self.pinned[v]
+            && !live.contains(&v)
+            && !live.iter().any(|u| self.dep[*u] == Some(v))
+    }
+
+    /// `v` by value: moved at its last use, else cloned.
+    fn var_own(&self, v: VarId, live: &mut Live) -> String {
+        let n = &self.names[v];
+        let s = match (self.mode[v], self.is_copy_var(v)) {
+            (Mode::Own, true) => n.clone(),
+            (Mode::Ref, true) => format!("*{n}"),
+            (Mode::Own, false) if self.movable(v, live) => n.clone(),
+            _ => format!("{n}.clone()"),
+        };
+        live.insert(v);
+        s
+    }
+
+    /// `v` by reference.
+    fn var_borrow(&self, v: VarId, live: &mut Live) -> String {
+        live.insert(v);
+        match self.mode[v] {
+            Mode::Own => format!("&{}", self.names[v]),
+            Mode::Ref => self.names[v].clone(),
         }
     }
 
-    /// Free value variables (lifted functions replaced by their captures).
-    fn captures_of(&self, nodes: &[&Node], exclude: &[VarId]) -> Vec<VarId> {
-        let mut fv = BTreeSet::new();
-        for n in nodes {
-            self.free(n, &mut exclude.to_vec(), &mut fv);
+    /// Give the fields of a split variable the mode of the variable.
+    fn bind_split(&mut self, v: VarId) {
+        if let Some(sp) = self.p.splits.get(&v) {
+            let dep = match self.mode[v] {
+                Mode::Ref => self.dep[v],
+                Mode::Own => None,
+            };
+            for &f in &sp.fields {
+                self.set(f, self.mode[v], self.pinned[v], dep);
+            }
         }
-        let mut out = BTreeSet::new();
-        for v in fv {
-            match &self.kinds[v] {
-                VKind::Lifted { captures, .. } => out.extend(captures.iter().copied()),
-                _ => {
-                    out.insert(v);
+    }
+
+    /// Wrap `rest` (the scope of split variable `v`) in the destructuring of
+    /// `v` into its fields.
+    fn destructure(&self, v: VarId, rest: String, live: &mut Live) -> String {
+        let Some(sp) = self.p.splits.get(&v) else {
+            return rest;
+        };
+        let used: Vec<bool> = sp.fields.iter().map(|f| live.contains(f)).collect();
+        for f in &sp.fields {
+            live.remove(f);
+        }
+        if !used.iter().any(|u| *u) {
+            return rest;
+        }
+        live.insert(v);
+        let binders: Vec<String> = sp
+            .fields
+            .iter()
+            .zip(&used)
+            .map(|(f, u)| {
+                if *u {
+                    self.names[*f].clone()
+                } else {
+                    "_".to_string()
+                }
+            })
+            .collect();
+        let x = &self.names[v];
+        match &sp.ind {
+            None => {
+                let comma = if binders.len() == 1 { "," } else { "" };
+                format!("{{\nlet ({}{comma}) = {x};\n{rest}\n}}", binders.join(", "))
+            }
+            Some(ind) => {
+                let l = &self.t.layouts[ind];
+                let pat = format!("{}::{}({})", l.rust, l.variants[0], binders.join(", "));
+                if l.phantom {
+                    let never = match self.mode[v] {
+                        Mode::Ref => "*__never",
+                        Mode::Own => "__never",
+                    };
+                    format!(
+                        "match {x} {{\n{pat} => {{\n{rest}\n}}\n{}::__Phantom(_, __never) => match {never} {{}},\n}}",
+                        l.rust
+                    )
+                } else {
+                    format!("{{\nlet {pat} = {x};\n{rest}\n}}")
                 }
             }
         }
-        out.into_iter().filter(|v| !exclude.contains(v)).collect()
     }
 
     // ---------- declarations ----------
 
     fn definition(&mut self) -> Result<String> {
+        let p = self.p;
         let g = &self.t.prog.globals[self.decl];
-        let name = &self.t.fn_names[self.decl];
-        let (ptys, ret) = split_arrows(&g.ty, self.body.params.len()).ok_or_else(|| {
+        let (ptys, ret) = split_arrows(&g.ty, p.body.params.len()).ok_or_else(|| {
             self.loc
                 .ill_formed("more lambda binders than arrows in the type")
         })?;
-        let params: Vec<String> = self
-            .body
-            .params
-            .iter()
-            .zip(&ptys)
-            .map(|(&v, t)| match self.ucur[v] {
-                Some(n) => format!("{}: {}", self.names[v], self.t.uncurried_ty(t, n)),
-                None => format!("{}: {}", self.names[v], self.t.rust_ty(t)),
-            })
-            .collect();
-        let body = match self.t.natives.get(self.decl) {
-            Some(op) => self.native_body(*op, &ret)?,
-            None => self.expr(&self.body.body)?,
+        let mut params = Vec::new();
+        for (i, (&v, t)) in p.body.params.iter().zip(&ptys).enumerate() {
+            let ty = match p.ucur[v] {
+                Some(n) => self.t.uncurried_ty(t, n),
+                None => {
+                    let m = if self.keep == Some(v) {
+                        Mode::Own
+                    } else {
+                        self.t
+                            .modes
+                            .get(&(self.decl.to_string(), i))
+                            .copied()
+                            .unwrap_or(Mode::Own)
+                    };
+                    self.set(v, m, false, None);
+                    match m {
+                        Mode::Own => self.t.rust_ty(t),
+                        Mode::Ref => format!("&{}", self.t.rust_ty(t)),
+                    }
+                }
+            };
+            params.push(format!("{}: {ty}", self.names[v]));
+            self.bind_split(v);
+        }
+        let (name, ret_text, doc) = match self.keep {
+            Some(kv) => {
+                let payload = option_payload(self.t, &g.ty, p.body.params.len())
+                    .ok_or_else(|| self.loc.ill_formed("keep variant of a non-option function"))?;
+                let rt = format!(
+                    "Result<{}, {}>",
+                    self.t.rust_ty(&payload),
+                    self.t.rust_ty(self.ty_of(kv))
+                );
+                self.keep_ty = rt.clone();
+                (
+                    self.t.keep[self.decl].0.clone(),
+                    rt,
+                    format!(
+                        "/// `{}`, answering `Ok(x)` for `Some x` and handing `{}` back (`Err`) for `None`.",
+                        self.decl, p.body.vars[kv].name
+                    ),
+                )
+            }
+            None => {
+                let native = if self.t.natives.contains_key(self.decl) {
+                    " (native)"
+                } else {
+                    ""
+                };
+                (
+                    self.t.fn_names[self.decl].clone(),
+                    self.t.rust_ty(&ret),
+                    format!("/// `{}`{native}.", self.decl),
+                )
+            }
         };
-        let native = if self.t.natives.contains_key(self.decl) {
-            " (native)"
-        } else {
-            ""
+        let body = match self.t.natives.get(self.decl) {
+            Some(op) if self.keep.is_none() => self.native_body(*op, &ret)?,
+            _ => {
+                let mut live = Live::new();
+                let mut text = self.emit(&p.body.body, Need::Own, true, &mut live)?;
+                for &v in p.body.params.iter().rev() {
+                    text = self.destructure(v, text, &mut live);
+                }
+                text
+            }
         };
         Ok(format!(
-            "/// `{}`{native}.\npub fn {name}{}({}) -> {} {{\n{body}\n}}\n\n",
-            self.decl,
+            "{doc}\npub fn {name}{}({}) -> {ret_text} {{\n{body}\n}}\n\n",
             generic_decl(&self.generics),
             params.join(", "),
-            self.t.rust_ty(&ret)
         ))
     }
 
     fn native_body(&self, op: NatOp, ret: &Ty) -> Result<String> {
-        let p: Vec<&String> = self.body.params.iter().map(|&v| &self.names[v]).collect();
+        let p: Vec<&String> = self
+            .p
+            .body
+            .params
+            .iter()
+            .map(|&v| &self.names[v])
+            .collect();
         let need = match op {
             NatOp::Pred => 1,
             _ => 2,
@@ -952,206 +1055,324 @@ impl<'a> FnGen<'a> {
 
     // ---------- expressions ----------
 
-    fn with<T>(
-        &mut self,
-        seg: impl Into<String>,
-        f: impl FnOnce(&mut Self) -> Result<T>,
-    ) -> Result<T> {
-        self.loc.path.push(seg.into());
-        let r = f(self);
-        self.loc.path.pop();
-        r
-    }
-
-    /// If `n` is a variable bound to a boxed field (held as an `Rc`), that
-    /// `Rc` itself: moved when used once, else a reference-count clone.
-    fn boxed_var(&self, n: &Node) -> Option<String> {
-        match &n.kind {
-            Kind::Var(v) if self.ucur[*v].is_none() => match self.kinds[*v] {
-                VKind::Boxed => {
-                    let name = &self.names[*v];
-                    Some(if self.uses[*v] <= 1 {
-                        name.clone()
-                    } else {
-                        format!("Rc::clone(&{name})")
-                    })
-                }
-                _ => None,
-            },
-            _ => None,
+    /// The text of `n`, needed as `need`; `tail`: in tail position of the
+    /// function (matters for keep variants). `live`: on entry the variables
+    /// used after `n`, on exit those used from `n` on.
+    fn emit(&mut self, n: &Node, need: Need, tail: bool, live: &mut Live) -> Result<String> {
+        let tail = tail && self.keep.is_some();
+        if need == Need::Borrow {
+            return self.emit_borrow(n, live);
         }
-    }
-
-    fn use_var(&self, v: VarId) -> String {
-        let n = &self.names[v];
-        match (&self.kinds[v], self.uses[v] <= 1) {
-            (VKind::Value, true) => n.clone(),
-            (VKind::Value, false) => format!("{n}.clone()"),
-            (VKind::Boxed, true) => format!("Rc::unwrap_or_clone({n})"),
-            (VKind::Boxed, false) => format!("(*{n}).clone()"),
-            (VKind::Lifted { .. }, _) => unreachable!("lifted functions are handled by callers"),
-        }
-    }
-
-    fn expr(&mut self, n: &Node) -> Result<String> {
         match &n.kind {
-            Kind::Var(v) if self.ucur[*v].is_some() => Ok(self.names[*v].clone()),
-            Kind::Var(v) => match self.kinds[*v].clone() {
-                VKind::Lifted { .. } => self.apply(n, &[]),
-                _ => Ok(self.use_var(*v)),
-            },
-            Kind::Global { .. } => self.apply(n, &[]),
-            Kind::App(f, args) => {
-                // Flatten nested applications.
-                let mut head = &**f;
-                let mut all: Vec<&Node> = args.iter().collect();
-                while let Kind::App(g, more) = &head.kind {
-                    let mut v: Vec<&Node> = more.iter().collect();
-                    v.extend(all);
-                    all = v;
-                    head = g;
+            Kind::Let(v, a, b) => self.emit_let(*v, a, b, tail, live),
+            Kind::Case(s, arms) => self.case(s, arms, tail, live),
+            Kind::Coerce(x) => self.with("coerce", |s| s.emit(x, need, tail, live)),
+            Kind::Ctor { ind, idx, args, .. }
+                if tail && self.t.prog.ind(ind).native == Some(NativeInd::Option) =>
+            {
+                if *idx == 0 {
+                    let x = self.with("Some:arg0", |s| s.emit(&args[0], Need::Own, false, live))?;
+                    Ok(format!("Ok({x})"))
+                } else {
+                    Ok(format!("Err({})", self.keep_value(live)))
                 }
-                let all: Vec<Node> = all.into_iter().cloned().collect();
-                self.apply(head, &all)
             }
-            Kind::Lam(vs, b) => {
-                let caps = self.captures_of(&[n], &[]);
-                let body = self.with("fun", |s| s.expr(b))?;
-                let ptys: Vec<Ty> = vs.iter().map(|&v| self.body.vars[v].ty.clone()).collect();
-                let pnames: Vec<String> = vs.iter().map(|&v| self.names[v].clone()).collect();
-                let capn: Vec<String> = caps.iter().map(|&v| self.names[v].clone()).collect();
-                Ok(self.closure_chain(&capn, &pnames, &ptys, &b.ty, body))
+            Kind::Exn(msg) if tail => Ok(format!("rt::exn::<{}>({msg:?})", self.keep_ty)),
+            _ if tail => {
+                let k = self.keep_value(live);
+                let e = self.emit(n, Need::Own, false, live)?;
+                let x = self.tmp("x");
+                Ok(format!(
+                    "match {e} {{\nSome({x}) => Ok({x}),\nNone => Err({k}),\n}}"
+                ))
             }
-            Kind::Let(v, a, b) => {
-                let name = self.names[*v].clone();
-                let a = self.with(format!("let {}", self.body.vars[*v].name), |s| s.expr(a))?;
-                let b = self.expr(b)?;
-                let ty = self.t.rust_ty(&self.body.vars[*v].ty);
-                Ok(format!("{{\nlet {name}: {ty} = {a};\n{b}\n}}"))
+            Kind::Var(v) if self.p.fixcaps.contains_key(v) => self.apply(n, &[], &n.ty, live),
+            Kind::Var(v) if self.p.ucur[*v].is_some() => Err(self
+                .loc
+                .ill_formed("uncurried parameter used as a value")),
+            Kind::Var(v) => Ok(self.var_own(*v, live)),
+            Kind::Global { .. } => self.apply(n, &[], &n.ty, live),
+            Kind::App(..) => {
+                let (head, args) = flatten_app(n).expect("application");
+                self.apply(head, &args, &n.ty, live)
             }
+            Kind::Lam(vs, b) => self.lambda(vs, b, live),
             Kind::Ctor {
                 ind,
                 idx,
                 args,
                 inst,
-            } => self.ctor(ind, *idx, args, inst),
+            } => self.ctor(ind, *idx, args, inst, live),
             Kind::Tuple(items) => {
-                let mut xs = Vec::new();
-                for (i, x) in items.iter().enumerate() {
-                    xs.push(self.with(format!("tuple:{i}"), |s| s.expr(x))?);
-                }
-                Ok(if xs.len() == 1 {
+                let its: Vec<(&Node, Need)> = items.iter().map(|x| (x, Need::Own)).collect();
+                let (pre, xs) = self.args(&its, "tuple:", live)?;
+                let t = if xs.len() == 1 {
                     format!("({},)", xs[0])
                 } else {
                     format!("({})", xs.join(", "))
-                })
+                };
+                Ok(wrap_pre(pre, t))
             }
-            Kind::Case(s, arms) => self.case(s, arms),
             Kind::Fix(fs, which) => {
                 self.lift(fs)?;
                 let head = Node {
                     kind: Kind::Var(fs[*which].0),
                     ty: n.ty.clone(),
                 };
-                self.apply(&head, &[])
+                self.apply(&head, &[], &n.ty, live)
             }
             Kind::Exn(msg) => Ok(format!("rt::exn::<{}>({msg:?})", self.t.rust_ty(&n.ty))),
             Kind::Dummy => Ok("rt::Dummy".to_string()),
-            Kind::Coerce(x) => self.with("coerce", |s| s.expr(x)),
         }
     }
 
-    /// A closure chain `Rc<dyn Fn(P1) -> Rc<dyn Fn(P2) -> ... R>>` whose
-    /// innermost body is `body`; `caps` are captured (cloned) variables.
-    fn closure_chain(
+    /// `n` by reference: a variable is lent, anything else is evaluated to
+    /// a temporary.
+    fn emit_borrow(&mut self, n: &Node, live: &mut Live) -> Result<String> {
+        match self.cx().var_of(n) {
+            Some(v) => Ok(self.var_borrow(v, live)),
+            None => {
+                let e = self.emit(n, Need::Own, false, live)?;
+                Ok(format!("&({e})"))
+            }
+        }
+    }
+
+    /// The kept parameter, by value (rebuilt from its fields if split).
+    fn keep_value(&self, live: &mut Live) -> String {
+        let v = self.keep.expect("keep variant");
+        match self.p.splits.get(&v) {
+            None => self.var_own(v, live),
+            Some(sp) => {
+                let mut xs: Vec<String> = sp
+                    .fields
+                    .iter()
+                    .rev()
+                    .map(|&f| self.var_own(f, live))
+                    .collect();
+                xs.reverse();
+                match &sp.ind {
+                    None => format!("({})", xs.join(", ")),
+                    Some(ind) => {
+                        let l = &self.t.layouts[ind];
+                        let tf = if sp.inst.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "::<{}>",
+                                sp.inst
+                                    .iter()
+                                    .map(|t| self.t.rust_ty(t))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        };
+                        format!("{}{tf}::{}({})", l.rust, l.variants[0], xs.join(", "))
+                    }
+                }
+            }
+        }
+    }
+
+    fn emit_let(
         &mut self,
-        caps: &[String],
+        v: VarId,
+        a: &Node,
+        b: &Node,
+        tail: bool,
+        live: &mut Live,
+    ) -> Result<String> {
+        self.set(v, Mode::Own, false, None);
+        self.bind_split(v);
+        let bs = self.emit(b, Need::Own, tail, live)?;
+        let bs = self.destructure(v, bs, live);
+        live.remove(&v);
+        let name = self.names[v].clone();
+        let seg = format!("let {}", self.p.body.vars[v].name);
+        let a_s = self.with(seg, |s| s.emit(a, Need::Own, false, live))?;
+        let ty = self.t.rust_ty(self.ty_of(v));
+        Ok(format!("{{\nlet {name}: {ty} = {a_s};\n{bs}\n}}"))
+    }
+
+    /// Emit the arguments of one call or constructor (each needed as given)
+    /// in evaluation order. Returns `let`s to put before the call and the
+    /// texts of the arguments. An argument that consumes nothing but borrows
+    /// a variable an earlier argument consumes is evaluated first, into a
+    /// temporary; variables lent directly stay borrowed until the call, so
+    /// they count as used after every argument.
+    fn args(
+        &mut self,
+        items: &[(&Node, Need)],
+        label: &str,
+        live: &mut Live,
+    ) -> Result<(String, Vec<String>)> {
+        let cx = self.cx();
+        let n = items.len();
+        let direct: Vec<bool> = items
+            .iter()
+            .map(|(a, need)| *need == Need::Borrow && cx.var_of(a).is_some())
+            .collect();
+        let info: Vec<_> = items.iter().map(|(a, need)| cx.uses_of(a, *need)).collect();
+        let hoist: Vec<bool> = (0..n)
+            .map(|i| {
+                !direct[i]
+                    && info[i].0.is_empty()
+                    && (0..i).any(|j| !info[i].1.is_disjoint(&info[j].0))
+            })
+            .collect();
+        let mut texts = vec![String::new(); n];
+        for i in 0..n {
+            if direct[i] {
+                texts[i] = self.emit_borrow(items[i].0, live)?;
+            }
+        }
+        let order: Vec<usize> = (0..n)
+            .filter(|&i| hoist[i])
+            .chain((0..n).filter(|&i| !hoist[i] && !direct[i]))
+            .collect();
+        let mut lets = Vec::new();
+        for &i in order.iter().rev() {
+            let (a, need) = items[i];
+            let seg = format!("{label}{i}");
+            if hoist[i] {
+                let e = self.with(seg, |s| s.emit(a, Need::Own, false, live))?;
+                let h = self.tmp("h");
+                texts[i] = match need {
+                    Need::Borrow => format!("&{h}"),
+                    Need::Own => h.clone(),
+                };
+                lets.push(format!("let {h} = {e};\n"));
+            } else {
+                texts[i] = self.with(seg, |s| s.emit(a, need, false, live))?;
+            }
+        }
+        lets.reverse();
+        Ok((lets.concat(), texts))
+    }
+
+    /// A closure chain `Rc<dyn Fn(&P1) -> Rc<dyn Fn(&P2) -> .. R>>` whose
+    /// innermost body is `body`. `caps` are captured: `(name, clone)`, the
+    /// outermost closure clones those marked (the others are moved in); the
+    /// inner closures clone everything they capture. Inside `body`, the
+    /// last parameter is a reference, the earlier ones owned copies.
+    fn closure_chain(
+        &self,
+        caps: &[(String, bool)],
         params: &[String],
         ptys: &[Ty],
         ret: &Ty,
         body: String,
     ) -> String {
-        // Build from the inside out.
         let mut inner = body;
         let mut rty = ret.clone();
         for j in (0..params.len()).rev() {
             let p = self.t.rust_ty(&ptys[j]);
             let r = self.t.rust_ty(&rty);
             let closure = format!(
-                "Rc::new(move |{}: {p}| -> {r} {{\n{inner}\n}}) as Rc<dyn Fn({p}) -> {r}>",
+                "Rc::new(move |{}: &{p}| -> {r} {{\n{inner}\n}}) as Rc<dyn Fn(&{p}) -> {r}>",
                 params[j]
             );
-            // Before creating closure j (inside closure j-1, or outside for j = 0),
-            // clone what it captures: the captures and the earlier parameters.
             let mut pre = String::new();
-            for c in caps.iter().chain(params[..j.saturating_sub(1)].iter()) {
-                let _ = writeln!(pre, "let {c} = {c}.clone();");
-            }
-            inner = if pre.is_empty() {
-                closure
+            if j == 0 {
+                for (c, clone) in caps {
+                    if *clone {
+                        let _ = writeln!(pre, "let {c} = {c}.clone();");
+                    }
+                }
             } else {
-                format!("{{\n{pre}{closure}\n}}")
-            };
+                for c in caps.iter().map(|c| &c.0).chain(&params[..j]) {
+                    let _ = writeln!(pre, "let {c} = {c}.clone();");
+                }
+            }
+            inner = wrap_pre(pre, closure);
             rty = Ty::arrow(ptys[j].clone(), rty);
         }
         inner
     }
 
+    fn lambda(&mut self, vs: &[VarId], b: &Node, live: &mut Live) -> Result<String> {
+        let caps = self.cx().captures(&[b], vs);
+        let all: Vec<VarId> = caps.iter().chain(vs).copied().collect();
+        let saved = self.save(&all);
+        for &c in &caps {
+            self.set(c, Mode::Own, true, None);
+        }
+        for (i, &v) in vs.iter().enumerate() {
+            if i + 1 == vs.len() {
+                self.set(v, Mode::Ref, false, None);
+            } else {
+                self.set(v, Mode::Own, true, None);
+            }
+        }
+        let mut inner = Live::new();
+        let body = self.with("fun", |s| s.emit(b, Need::Own, false, &mut inner));
+        self.restore(saved);
+        let body = body?;
+        let mut capn = Vec::new();
+        for &c in caps.iter().rev() {
+            let clone = !self.movable(c, live);
+            live.insert(c);
+            capn.push((self.names[c].clone(), clone));
+        }
+        capn.reverse();
+        let ptys: Vec<Ty> = vs.iter().map(|&v| self.ty_of(v).clone()).collect();
+        let pnames: Vec<String> = vs.iter().map(|&v| self.names[v].clone()).collect();
+        Ok(self.closure_chain(&capn, &pnames, &ptys, &b.ty, body))
+    }
+
     fn lift(&mut self, fs: &[(VarId, Node)]) -> Result<()> {
-        let fixvars: Vec<VarId> = fs.iter().map(|(v, _)| *v).collect();
-        let bodies: Vec<&Node> = fs.iter().map(|(_, b)| b).collect();
-        let caps = self.captures_of(&bodies, &fixvars);
+        if self.lifted.contains_key(&fs[0].0) {
+            return Ok(());
+        }
+        let caps = self.p.fixcaps[&fs[0].0].clone();
         for (v, b) in fs {
             let arity = match &b.kind {
                 Kind::Lam(ps, _) => ps.len(),
                 _ => {
                     return Err(self.loc.unsupported(format!(
                         "local fixpoint `{}` is not a function",
-                        self.body.vars[*v].name
+                        self.p.body.vars[*v].name
                     )))
                 }
             };
             let base = format!(
                 "{}__{}",
                 self.t.fn_names[self.decl],
-                sanitize(&self.body.vars[*v].name)
+                sanitize(&self.p.body.vars[*v].name)
             );
             let rust = self.globals.fresh(&base);
             self.locals.0.insert(rust.clone());
-            self.kinds[*v] = VKind::Lifted {
-                rust,
-                captures: caps.clone(),
-                arity,
-            };
+            self.lifted.insert(*v, Lifted { rust, arity });
         }
         for (v, b) in fs {
             let Kind::Lam(ps, body) = &b.kind else {
                 unreachable!()
             };
-            let VKind::Lifted { rust, .. } = self.kinds[*v].clone() else {
-                unreachable!()
-            };
+            let all: Vec<VarId> = caps.iter().chain(ps).copied().collect();
+            let saved = self.save(&all);
+            for &c in &caps {
+                self.set(c, Mode::Ref, false, None);
+            }
+            for &q in ps {
+                self.set(q, Mode::Own, false, None);
+            }
+            let mut l = Live::new();
+            let seg = format!("fix {}", self.p.body.vars[*v].name);
+            let text = self.with(seg, |s| s.emit(body, Need::Own, false, &mut l));
+            self.restore(saved);
+            let text = text?;
             let mut params = Vec::new();
             for &c in &caps {
-                let ty = self.t.rust_ty(&self.body.vars[c].ty);
-                let ty = match self.kinds[c] {
-                    VKind::Boxed => format!("Rc<{ty}>"),
-                    _ => ty,
-                };
-                params.push(format!("{}: {ty}", self.names[c]));
+                params.push(format!("{}: &{}", self.names[c], self.t.rust_ty(self.ty_of(c))));
             }
-            for &p in ps {
-                params.push(format!(
-                    "{}: {}",
-                    self.names[p],
-                    self.t.rust_ty(&self.body.vars[p].ty)
-                ));
+            for &q in ps {
+                params.push(format!("{}: {}", self.names[q], self.t.rust_ty(self.ty_of(q))));
             }
-            let text = self.with(format!("fix {}", self.body.vars[*v].name), |s| s.expr(body))?;
-            self.lifted.push(format!(
-                "/// Local fixpoint `{}` of `{}`.\nfn {rust}{}({}) -> {} {{\n{text}\n}}\n\n",
-                self.body.vars[*v].name,
+            self.out_lifted.push(format!(
+                "/// Local fixpoint `{}` of `{}`.\nfn {}{}({}) -> {} {{\n{text}\n}}\n\n",
+                self.p.body.vars[*v].name,
                 self.decl,
+                self.lifted[v].rust,
                 generic_decl(&self.generics),
                 params.join(", "),
                 self.t.rust_ty(&body.ty)
@@ -1160,199 +1381,157 @@ impl<'a> FnGen<'a> {
         Ok(())
     }
 
-    /// Apply `head` to `args` (possibly none: a function used as a value).
-    fn apply(&mut self, head: &Node, args: &[Node]) -> Result<String> {
-        // A call of an uncurried parameter: borrow the arguments.
-        if let Kind::Var(h) = &head.kind {
-            if let Some(n) = self.ucur[*h] {
-                if args.len() != n {
+    /// Apply `head` to `args` (possibly none: a function used as a value);
+    /// `ty` is the type of the application.
+    fn apply(&mut self, head: &Node, args: &[&Node], ty: &Ty, live: &mut Live) -> Result<String> {
+        match &head.kind {
+            Kind::Var(f) if self.p.ucur[*f].is_some() => {
+                if Some(args.len()) != self.p.ucur[*f] {
                     return Err(self.loc.ill_formed("uncurried parameter not fully applied"));
                 }
-                let mut xs = Vec::new();
-                for (i, a) in args.iter().enumerate() {
-                    xs.push(match &a.kind {
-                        Kind::Var(u) if self.ucur[*u].is_none() => match self.kinds[*u] {
-                            VKind::Value => format!("&{}", self.names[*u]),
-                            VKind::Boxed => format!("&*{}", self.names[*u]),
-                            VKind::Lifted { .. } => {
-                                format!("&({})", self.with(format!("apply:arg{i}"), |s| s.expr(a))?)
-                            }
-                        },
-                        _ => format!("&({})", self.with(format!("apply:arg{i}"), |s| s.expr(a))?),
-                    });
-                }
-                return Ok(format!("{}({})", self.names[*h], xs.join(", ")));
+                let items: Vec<(&Node, Need)> = args.iter().map(|a| (*a, Need::Borrow)).collect();
+                let (pre, xs) = self.args(&items, "apply:arg", live)?;
+                Ok(wrap_pre(pre, format!("{}({})", self.names[*f], xs.join(", "))))
             }
-        }
-        // Uncurried parameter positions of a global callee.
-        let ucpos: Vec<Option<usize>> = match &head.kind {
-            Kind::Global { name, .. } => (0..self.t.prog.globals[name].arity)
-                .map(|j| self.t.uncurried.get(&(name.clone(), j)).copied())
-                .collect(),
-            _ => Vec::new(),
-        };
-        // Known-arity callees: globals and lifted local fixpoints.
-        let callee = match &head.kind {
-            Kind::Global { name, inst } => {
-                let g = &self.t.prog.globals[name];
-                let tf = if inst.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "::<{}>",
-                        inst.iter()
-                            .map(|t| self.t.rust_ty(t))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                };
-                Some((
-                    format!("{}{tf}", self.t.fn_names[name]),
-                    Vec::new(),
-                    g.arity,
-                ))
-            }
-            Kind::Var(v) => match self.kinds[*v].clone() {
-                VKind::Lifted {
-                    rust,
-                    captures,
-                    arity,
-                } => Some((format!("{rust}{}", self.turbofish()), captures, arity)),
-                _ => None,
-            },
-            Kind::Fix(fs, which) => {
+            Kind::Global { name, inst } => self.call_global(name, inst, head, args, live),
+            Kind::Var(f) if self.p.fixcaps.contains_key(f) => self.call_lifted(*f, head, args, live),
+            Kind::Fix(fs, w) => {
                 self.lift(fs)?;
-                let VKind::Lifted {
-                    rust,
-                    captures,
-                    arity,
-                } = self.kinds[fs[*which].0].clone()
-                else {
-                    unreachable!()
+                self.call_lifted(fs[*w].0, head, args, live)
+            }
+            Kind::Lam(vs, b) if !args.is_empty() => self.beta(head, vs, b, args, live),
+            Kind::Exn(msg) => Ok(format!("rt::exn::<{}>({msg:?})", self.t.rust_ty(ty))),
+            Kind::Dummy if !args.is_empty() => Err(self
+                .loc
+                .unsupported("application of the erased value __ (a logical function)")),
+            _ if args.is_empty() => self.emit(head, Need::Own, false, live),
+            _ => {
+                // A function value, called with its arguments by reference.
+                let hv = self.cx().var_of(head);
+                if let Some(v) = hv {
+                    live.insert(v);
+                }
+                let items: Vec<(&Node, Need)> = args.iter().map(|a| (*a, Need::Borrow)).collect();
+                let (pre, xs) = self.args(&items, "apply:arg", live)?;
+                let mut call = match hv {
+                    Some(v) => self.names[v].clone(),
+                    None => {
+                        let h = self.with("apply:func", |s| s.emit(head, Need::Own, false, live))?;
+                        format!("({h})")
+                    }
                 };
-                Some((format!("{rust}{}", self.turbofish()), captures, arity))
-            }
-            _ => None,
-        };
-        let mut xs = Vec::new();
-        for (i, a) in args.iter().enumerate() {
-            let full = args.len() >= ucpos.len();
-            match (ucpos.get(i).copied().flatten(), &a.kind) {
-                (Some(_), Kind::Var(u)) if full && self.ucur[*u].is_some() => {
-                    xs.push(self.names[*u].clone())
-                }
-                (Some(n), _) if full => {
-                    let x = self.with(format!("apply:arg{i}"), |s| s.expr(a))?;
-                    xs.push(self.adapter(x, &a.ty, n)?);
-                }
-                _ => xs.push(self.with(format!("apply:arg{i}"), |s| s.expr(a))?),
-            }
-        }
-        if let Some((path, caps, arity)) = callee {
-            let capx: Vec<String> = caps
-                .iter()
-                .map(|&c| format!("{}.clone()", self.names[c]))
-                .collect();
-            if xs.len() >= arity {
-                let mut all = capx;
-                all.extend(xs[..arity].iter().cloned());
-                let mut call = format!("{path}({})", all.join(", "));
-                for x in &xs[arity..] {
+                for x in xs {
                     call = format!("{call}({x})");
                 }
-                return Ok(call);
+                Ok(wrap_pre(pre, call))
             }
-            // Partial application: bind the given arguments, then a closure
-            // chain for the missing ones.
-            let (ptys, ret) = split_arrows(&head.ty, arity).ok_or_else(|| {
-                self.loc
-                    .ill_formed("callee type has fewer arrows than its arity")
-            })?;
-            let mut pre = String::new();
-            let mut bound = Vec::new();
-            for x in &xs {
-                let t = self.tmp("arg");
-                let _ = writeln!(pre, "let {t} = {x};");
-                bound.push(t);
-            }
-            let params: Vec<String> = (xs.len()..arity).map(|_| self.tmp("p")).collect();
-            let mut callargs: Vec<String> = caps
-                .iter()
-                .map(|&c| format!("{}.clone()", self.names[c]))
-                .collect();
-            let ncaps = callargs.len();
-            callargs.extend(bound.iter().map(|b| format!("{b}.clone()")));
-            let last = params.len() - 1;
-            callargs.extend(params.iter().enumerate().map(|(i, p)| {
-                if i == last {
-                    p.clone()
-                } else {
-                    format!("{p}.clone()")
-                }
-            }));
-            for (j, n) in ucpos.iter().enumerate() {
-                if let Some(n) = *n {
-                    let x = std::mem::take(&mut callargs[ncaps + j]);
-                    callargs[ncaps + j] = self.adapter(x, &ptys[j], n)?;
-                }
-            }
-            let body = format!("{path}({})", callargs.join(", "));
-            let mut capn: Vec<String> = caps.iter().map(|&c| self.names[c].clone()).collect();
-            capn.extend(bound);
-            let chain = self.closure_chain(&capn, &params, &ptys[xs.len()..], &ret, body);
-            return Ok(if pre.is_empty() {
-                chain
-            } else {
-                format!("{{\n{pre}{chain}\n}}")
-            });
         }
-        let f = match &head.kind {
-            Kind::Var(v) => match self.kinds[*v] {
-                VKind::Boxed => format!("(*{})", self.names[*v]),
-                _ => self.names[*v].clone(),
-            },
-            Kind::Lam(vs, b) if !xs.is_empty() => {
-                // A beta-redex: bind the arguments with `let`.
-                let k = vs.len().min(xs.len());
-                let mut pre = String::new();
-                for (&v, x) in vs.iter().zip(&xs) {
-                    let ty = self.t.rust_ty(&self.body.vars[v].ty);
-                    let _ = writeln!(pre, "let {}: {ty} = {x};", self.names[v]);
+    }
+
+    /// An argument at an uncurried parameter taking `n` arguments, when it
+    /// needs no evaluation of its own: an uncurried parameter (passed on), a
+    /// variable holding a function (lent to a closure made on the spot), a
+    /// lambda of `n` binders (a closure borrowing what it uses), a global of
+    /// arity `n` without uncurried parameters (called directly).
+    fn ucur_arg(&mut self, a: &Node, n: usize, live: &mut Live) -> Result<Option<String>> {
+        let cx = self.cx();
+        let s = strip(a);
+        Ok(match &s.kind {
+            Kind::Var(u) if self.p.ucur[*u].is_some() => Some(self.names[*u].clone()),
+            Kind::Var(u) if cx.value_var(*u) => {
+                let (ps, r) = split_arrows(&a.ty, n)
+                    .ok_or_else(|| self.loc.ill_formed("uncurried argument type has too few arrows"))?;
+                let names: Vec<String> = (0..n).map(|_| self.tmp("a")).collect();
+                let params: Vec<String> = names
+                    .iter()
+                    .zip(&ps)
+                    .map(|(x, p)| format!("{x}: &{}", self.t.rust_ty(p)))
+                    .collect();
+                let mut call = self.names[*u].clone();
+                for x in &names {
+                    call = format!("{call}({x})");
                 }
-                let rest = if k < vs.len() {
-                    let node = Node {
-                        kind: Kind::Lam(vs[k..].to_vec(), b.clone()),
-                        ty: split_arrows(&head.ty, k).expect("lambda type").1,
-                    };
-                    self.expr(&node)?
-                } else {
-                    self.expr(b)?
-                };
-                let mut call = format!("{{\n{pre}{rest}\n}}");
-                for x in &xs[k..] {
-                    call = format!("({call})({x})");
+                live.insert(*u);
+                Some(format!(
+                    "&|{}| -> {} {{ {call} }}",
+                    params.join(", "),
+                    self.t.rust_ty(&r)
+                ))
+            }
+            Kind::Lam(vs, b) if vs.len() == n => {
+                let caps = cx.captures(&[&**b], vs);
+                let all: Vec<VarId> = caps.iter().chain(vs).copied().collect();
+                let saved = self.save(&all);
+                for &c in &caps {
+                    self.pinned[c] = true;
                 }
-                return Ok(call);
+                for &v in vs {
+                    self.set(v, Mode::Ref, false, None);
+                }
+                let mut inner = Live::new();
+                let body = self.with("fun", |s| s.emit(b, Need::Own, false, &mut inner));
+                self.restore(saved);
+                let body = body?;
+                live.extend(caps);
+                let params: Vec<String> = vs
+                    .iter()
+                    .map(|&v| format!("{}: &{}", self.names[v], self.t.rust_ty(self.ty_of(v))))
+                    .collect();
+                Some(format!(
+                    "&|{}| -> {} {{\n{body}\n}}",
+                    params.join(", "),
+                    self.t.rust_ty(&b.ty)
+                ))
             }
-            Kind::Exn(msg) => {
-                return Ok(format!("rt::exn::<{}>({msg:?})", self.t.rust_ty(&head.ty)))
+            Kind::Global { name, inst }
+                if self.t.prog.globals[name].arity == n
+                    && (0..n).all(|j| !self.t.uncurried.contains_key(&(name.clone(), j))) =>
+            {
+                let (ps, r) = split_arrows(&a.ty, n)
+                    .ok_or_else(|| self.loc.ill_formed("uncurried argument type has too few arrows"))?;
+                let names: Vec<String> = (0..n).map(|_| self.tmp("a")).collect();
+                let params: Vec<String> = names
+                    .iter()
+                    .zip(&ps)
+                    .map(|(x, p)| format!("{x}: &{}", self.t.rust_ty(p)))
+                    .collect();
+                let pass: Vec<String> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(j, x)| match cx.param_need(name, j) {
+                        Need::Borrow => x.clone(),
+                        Need::Own => format!("{x}.clone()"),
+                    })
+                    .collect();
+                Some(format!(
+                    "&|{}| -> {} {{ {}{}({}) }}",
+                    params.join(", "),
+                    self.t.rust_ty(&r),
+                    self.t.fn_names[name],
+                    self.inst_turbofish(inst),
+                    pass.join(", ")
+                ))
             }
-            Kind::Dummy if !xs.is_empty() => {
-                return Err(self
-                    .loc
-                    .unsupported("application of the erased value __ (a logical function)"))
-            }
-            _ => format!("({})", self.expr(head)?),
-        };
-        let mut call = f;
-        for x in &xs {
-            call = format!("{call}({x})");
+            _ => None,
+        })
+    }
+
+    fn inst_turbofish(&self, inst: &[Ty]) -> String {
+        if inst.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "::<{}>",
+                inst.iter()
+                    .map(|t| self.t.rust_ty(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         }
-        Ok(call)
     }
 
     /// Pass the curried function `x` (of type `ty`) at an uncurried
-    /// parameter position taking `n` arguments.
+    /// parameter taking `n` arguments.
     fn adapter(&mut self, x: String, ty: &Ty, n: usize) -> Result<String> {
         let (ps, r) = split_arrows(ty, n).ok_or_else(|| {
             self.loc
@@ -1367,7 +1546,7 @@ impl<'a> FnGen<'a> {
             .collect();
         let mut call = f.clone();
         for a in &names {
-            call = format!("{call}({a}.clone())");
+            call = format!("{call}({a})");
         }
         Ok(format!(
             "&{{\nlet {f} = {x};\nmove |{}| -> {} {{ {call} }}\n}}",
@@ -1376,7 +1555,252 @@ impl<'a> FnGen<'a> {
         ))
     }
 
-    fn ctor(&mut self, ind: &str, idx: usize, args: &[Node], inst: &[Ty]) -> Result<String> {
+    fn call_global(
+        &mut self,
+        name: &str,
+        inst: &[Ty],
+        head: &Node,
+        args: &[&Node],
+        live: &mut Live,
+    ) -> Result<String> {
+        let cx = self.cx();
+        let arity = self.t.prog.globals[name].arity;
+        let path = format!("{}{}", self.t.fn_names[name], self.inst_turbofish(inst));
+        let modes: Vec<Need> = (0..arity).map(|j| cx.param_need(name, j)).collect();
+        let ucpos: Vec<Option<usize>> = (0..arity)
+            .map(|j| self.t.uncurried.get(&(name.to_string(), j)).copied())
+            .collect();
+        if args.len() < arity {
+            return self.partial(&path, &[], &modes, &ucpos, &head.ty, args, live);
+        }
+        let mut texts: Vec<Option<String>> = vec![None; args.len()];
+        let mut wrapped: Vec<Option<usize>> = vec![None; args.len()];
+        for (j, a) in args.iter().enumerate().take(arity) {
+            if let Some(n) = ucpos[j] {
+                match self.with(format!("apply:arg{j}"), |s| s.ucur_arg(a, n, live))? {
+                    Some(t) => texts[j] = Some(t),
+                    None => wrapped[j] = Some(n),
+                }
+            }
+        }
+        let plain: Vec<usize> = (0..args.len()).filter(|&j| texts[j].is_none()).collect();
+        let items: Vec<(&Node, Need)> = plain
+            .iter()
+            .map(|&j| {
+                let need = if j >= arity {
+                    Need::Borrow
+                } else if wrapped[j].is_some() {
+                    Need::Own
+                } else {
+                    modes[j]
+                };
+                (args[j], need)
+            })
+            .collect();
+        let (pre, xs) = self.args(&items, "apply:arg", live)?;
+        for (&j, x) in plain.iter().zip(xs) {
+            texts[j] = Some(match wrapped[j] {
+                Some(n) => self.adapter(x, &args[j].ty, n)?,
+                None => x,
+            });
+        }
+        let texts: Vec<String> = texts.into_iter().map(|t| t.expect("argument")).collect();
+        let mut call = format!("{path}({})", texts[..arity].join(", "));
+        for x in &texts[arity..] {
+            call = format!("{call}({x})");
+        }
+        Ok(wrap_pre(pre, call))
+    }
+
+    fn call_lifted(
+        &mut self,
+        f: VarId,
+        head: &Node,
+        args: &[&Node],
+        live: &mut Live,
+    ) -> Result<String> {
+        let arity = self.lifted[&f].arity;
+        let path = format!("{}{}", self.lifted[&f].rust, self.turbofish());
+        let caps = self.p.fixcaps[&f].clone();
+        if args.len() < arity {
+            let modes = vec![Need::Own; arity];
+            let ucpos = vec![None; arity];
+            return self.partial_with_caps(&path, &caps, &modes, &ucpos, &head.ty, args, live);
+        }
+        let capnodes: Vec<Node> = caps
+            .iter()
+            .map(|&c| Node {
+                kind: Kind::Var(c),
+                ty: self.ty_of(c).clone(),
+            })
+            .collect();
+        let mut items: Vec<(&Node, Need)> = capnodes.iter().map(|c| (c, Need::Borrow)).collect();
+        for (j, a) in args.iter().enumerate() {
+            items.push((a, if j < arity { Need::Own } else { Need::Borrow }));
+        }
+        let (pre, xs) = self.args(&items, "apply:arg", live)?;
+        let k = caps.len() + arity;
+        let mut call = format!("{path}({})", xs[..k].join(", "));
+        for x in &xs[k..] {
+            call = format!("{call}({x})");
+        }
+        Ok(wrap_pre(pre, call))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn partial(
+        &mut self,
+        path: &str,
+        caps: &[VarId],
+        modes: &[Need],
+        ucpos: &[Option<usize>],
+        fty: &Ty,
+        args: &[&Node],
+        live: &mut Live,
+    ) -> Result<String> {
+        self.partial_with_caps(path, caps, modes, ucpos, fty, args, live)
+    }
+
+    /// Partial application (or use as a value) of a known function `path`
+    /// of arity `modes.len()`: the given arguments are evaluated now, then a
+    /// closure chain takes the missing ones. `caps`: captures of a lifted
+    /// function (passed first, by reference).
+    #[allow(clippy::too_many_arguments)]
+    fn partial_with_caps(
+        &mut self,
+        path: &str,
+        caps: &[VarId],
+        modes: &[Need],
+        ucpos: &[Option<usize>],
+        fty: &Ty,
+        args: &[&Node],
+        live: &mut Live,
+    ) -> Result<String> {
+        let arity = modes.len();
+        let (ptys, ret) = split_arrows(fty, arity).ok_or_else(|| {
+            self.loc
+                .ill_formed("callee type has fewer arrows than its arity")
+        })?;
+        // The captures are taken when the closure is made, after the
+        // arguments are evaluated.
+        let mut capn = Vec::new();
+        for &c in caps.iter().rev() {
+            let clone = !self.movable(c, live);
+            live.insert(c);
+            capn.push((self.names[c].clone(), clone));
+        }
+        capn.reverse();
+        let items: Vec<(&Node, Need)> = args.iter().map(|a| (*a, Need::Own)).collect();
+        let (pre, xs) = self.args(&items, "apply:arg", live)?;
+        let mut lets = pre;
+        let mut bound = Vec::new();
+        for x in &xs {
+            let t = self.tmp("arg");
+            let _ = writeln!(lets, "let {t} = {x};");
+            bound.push(t);
+        }
+        let k = bound.len();
+        let params: Vec<String> = (k..arity).map(|_| self.tmp("p")).collect();
+        let last = arity - 1;
+        let mut callargs: Vec<String> = capn.iter().map(|(c, _)| format!("&{c}")).collect();
+        for j in 0..arity {
+            let (src, is_ref) = if j < k {
+                (bound[j].clone(), false)
+            } else {
+                (params[j - k].clone(), j == last)
+            };
+            let a = match (ucpos[j], modes[j]) {
+                (Some(n), _) => {
+                    let (ps, r) = split_arrows(&ptys[j], n).ok_or_else(|| {
+                        self.loc
+                            .ill_formed("uncurried argument type has too few arrows")
+                    })?;
+                    let names: Vec<String> = (0..n).map(|_| self.tmp("a")).collect();
+                    let params: Vec<String> = names
+                        .iter()
+                        .zip(&ps)
+                        .map(|(x, p)| format!("{x}: &{}", self.t.rust_ty(p)))
+                        .collect();
+                    let mut call = src.clone();
+                    for x in &names {
+                        call = format!("{call}({x})");
+                    }
+                    format!(
+                        "&|{}| -> {} {{ {call} }}",
+                        params.join(", "),
+                        self.t.rust_ty(&r)
+                    )
+                }
+                (None, Need::Borrow) if is_ref => src,
+                (None, Need::Borrow) => format!("&{src}"),
+                (None, Need::Own) => format!("{src}.clone()"),
+            };
+            callargs.push(a);
+        }
+        let body = format!("{path}({})", callargs.join(", "));
+        let mut allcaps = capn;
+        allcaps.extend(bound.into_iter().map(|b| (b, false)));
+        let chain = self.closure_chain(&allcaps, &params, &ptys[k..], &ret, body);
+        Ok(if lets.is_empty() {
+            chain
+        } else {
+            format!("{{\n{lets}{chain}\n}}")
+        })
+    }
+
+    /// `(fun x1 .. xn => b) a1 .. am`: the arguments are bound by `let`.
+    fn beta(
+        &mut self,
+        head: &Node,
+        vs: &[VarId],
+        b: &Node,
+        args: &[&Node],
+        live: &mut Live,
+    ) -> Result<String> {
+        let k = vs.len().min(args.len());
+        for &v in &vs[..k] {
+            self.set(v, Mode::Own, false, None);
+        }
+        let extra: Vec<(&Node, Need)> = args[k..].iter().map(|a| (*a, Need::Borrow)).collect();
+        let (xpre, xs) = self.args(&extra, "apply:arg", live)?;
+        let rest = if k < vs.len() {
+            let node = Node {
+                kind: Kind::Lam(vs[k..].to_vec(), Box::new(b.clone())),
+                ty: split_arrows(&head.ty, k).expect("lambda type").1,
+            };
+            self.emit(&node, Need::Own, false, live)?
+        } else {
+            self.emit(b, Need::Own, false, live)?
+        };
+        for &v in &vs[..k] {
+            live.remove(&v);
+        }
+        let mut lets = Vec::new();
+        for i in (0..k).rev() {
+            let x = self.with(format!("apply:arg{i}"), |s| s.emit(args[i], Need::Own, false, live))?;
+            let v = vs[i];
+            lets.push(format!(
+                "let {}: {} = {x};\n",
+                self.names[v],
+                self.t.rust_ty(self.ty_of(v))
+            ));
+        }
+        lets.reverse();
+        let mut call = format!("{{\n{}{rest}\n}}", lets.concat());
+        for x in &xs {
+            call = format!("({call})({x})");
+        }
+        Ok(wrap_pre(xpre, call))
+    }
+
+    fn ctor(
+        &mut self,
+        ind: &str,
+        idx: usize,
+        args: &[Node],
+        inst: &[Ty],
+        live: &mut Live,
+    ) -> Result<String> {
         let i = self.t.prog.ind(ind);
         let cname = i.ctors[idx].name.clone();
         // Nat literals.
@@ -1407,14 +1831,12 @@ impl<'a> FnGen<'a> {
                 k += 1;
                 cur = a.first();
             }
-            let inner = self.with("S", |s| s.expr(&args[0]))?;
+            let inner = self.with("S", |s| s.emit(&args[0], Need::Own, false, live))?;
             return Ok(format!("rt::succ({inner})"));
         }
-        let mut xs = Vec::new();
-        for (k, a) in args.iter().enumerate() {
-            xs.push(self.with(format!("{cname}:arg{k}"), |s| s.expr(a))?);
-        }
-        Ok(match i.native {
+        let items: Vec<(&Node, Need)> = args.iter().map(|a| (a, Need::Own)).collect();
+        let (pre, xs) = self.args(&items, &format!("{cname}:arg"), live)?;
+        let text = match i.native {
             Some(NativeInd::Bool) => (if idx == 0 { "true" } else { "false" }).to_string(),
             Some(NativeInd::Nat) => unreachable!(),
             Some(NativeInd::Option) => {
@@ -1435,48 +1857,33 @@ impl<'a> FnGen<'a> {
             Some(NativeInd::Comparison) => ORDERINGS[idx].to_string(),
             None => {
                 let l = &self.t.layouts[ind];
-                let tf = if inst.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "::<{}>",
-                        inst.iter()
-                            .map(|t| self.t.rust_ty(t))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                };
-                // A boxed field filled from a variable that is itself a boxed
-                // field of a matched value reuses its `Rc` (no unwrap and
-                // re-wrap, so no copy of a shared node and no allocation).
-                let fields: Vec<String> = xs
-                    .into_iter()
-                    .zip(&l.boxed[idx])
-                    .zip(args)
-                    .map(|((x, &b), a)| match (b, self.boxed_var(a)) {
-                        (true, Some(rc)) => rc,
-                        (true, None) => format!("Rc::new({x})"),
-                        (false, _) => x,
-                    })
-                    .collect();
-                if fields.is_empty() {
+                let tf = self.inst_turbofish(inst);
+                if xs.is_empty() {
                     format!("{}{tf}::{}", l.rust, l.variants[idx])
+                } else if l.boxed[idx] {
+                    let payload = if xs.len() == 1 {
+                        xs[0].clone()
+                    } else {
+                        format!("({})", xs.join(", "))
+                    };
+                    format!("{}{tf}::{}(Rc::new({payload}))", l.rust, l.variants[idx])
                 } else {
-                    format!("{}{tf}::{}({})", l.rust, l.variants[idx], fields.join(", "))
+                    format!("{}{tf}::{}({})", l.rust, l.variants[idx], xs.join(", "))
                 }
             }
-        })
+        };
+        Ok(wrap_pre(pre, text))
     }
 
-    fn binder(&self, v: Option<VarId>) -> String {
+    fn binder(&self, v: Option<VarId>, used: &HashSet<VarId>) -> String {
         match v {
-            Some(v) if self.uses[v] > 0 => self.names[v].clone(),
+            Some(v) if used.contains(&v) => self.names[v].clone(),
             _ => "_".to_string(),
         }
     }
 
-    fn case(&mut self, s: &Node, arms: &[(Pat, Node)]) -> Result<String> {
-        let scrut = self.with("case:scrutinee", |st| st.expr(s))?;
+    fn case(&mut self, s: &Node, arms: &[(Pat, Node)], tail: bool, live: &mut Live) -> Result<String> {
+        let cx = self.cx();
         // What is matched: from the scrutinee type, or the first constructor pattern.
         let ind = match &s.ty {
             Ty::Con(n, _) => Some(n.clone()),
@@ -1486,50 +1893,111 @@ impl<'a> FnGen<'a> {
             }),
         };
         let native = ind.as_ref().and_then(|n| self.t.prog.ind(n).native);
-        let has_var = arms.iter().any(|(p, _)| matches!(p, Pat::Var(_)));
-        let (pre, subject) = if has_var {
-            let t = self.tmp("s");
-            (format!("let {t} = {scrut};\n"), Some(t))
+        let sv = cx.var_of(s);
+        let mm = if is_copy(&self.t.prog, &s.ty) {
+            MatchMode::Copy
         } else {
-            (String::new(), None)
+            match sv {
+                None => MatchMode::ByVal,
+                Some(x) if self.mode[x] == Mode::Ref => MatchMode::ByRef,
+                Some(x) => {
+                    let by_val = self.movable(x, live)
+                        && !arms.iter().any(|(_, b)| cx.mentions(b, x))
+                        && arms
+                            .iter()
+                            .any(|(p, b)| cx.consumes_parts(b, Need::Own, &pat_vars(p)));
+                    if by_val {
+                        MatchMode::ByVal
+                    } else {
+                        MatchMode::ByRef
+                    }
+                }
+            }
         };
-        let base = match &subject {
-            Some(t) => format!("{t}.clone()"),
-            None => scrut,
-        };
-        let matched = if native == Some(NativeInd::List) {
-            format!("({base}).uncons()")
-        } else {
-            base
-        };
-        let mut out = format!("{{\n{pre}match {matched} {{\n");
+        let root = sv.and_then(|x| match self.mode[x] {
+            Mode::Own => Some(x),
+            Mode::Ref => self.dep[x],
+        });
+        for (p, _) in arms {
+            for b in pat_vars(p) {
+                match mm {
+                    MatchMode::ByRef => self.set(b, Mode::Ref, false, root),
+                    _ => self.set(b, Mode::Own, false, None),
+                }
+            }
+        }
+        let after = live.clone();
+        let mut before = Live::new();
+        let mut bodies = Vec::new();
         for (i, (p, b)) in arms.iter().enumerate() {
+            let mut l = after.clone();
+            let text = self.with(format!("case:branch{i}"), |st| st.emit(b, Need::Own, tail, &mut l))?;
+            let mut used = HashSet::new();
+            for v in pat_vars(p) {
+                if l.remove(&v) {
+                    used.insert(v);
+                }
+            }
+            before.extend(l);
+            bodies.push((text, used));
+        }
+        *live = before;
+        let list = native == Some(NativeInd::List);
+        let matched = match (mm, sv) {
+            (MatchMode::Copy, Some(x)) => {
+                live.insert(x);
+                match self.mode[x] {
+                    Mode::Own => self.names[x].clone(),
+                    Mode::Ref => format!("*{}", self.names[x]),
+                }
+            }
+            (MatchMode::ByRef, Some(x)) => {
+                live.insert(x);
+                let n = &self.names[x];
+                match (list, self.mode[x]) {
+                    (true, _) => format!("{n}.view()"),
+                    (false, Mode::Own) => format!("&{n}"),
+                    (false, Mode::Ref) => n.clone(),
+                }
+            }
+            (_, Some(x)) => {
+                let e = self.var_own(x, live);
+                if list {
+                    format!("({e}).uncons()")
+                } else {
+                    e
+                }
+            }
+            (_, None) => {
+                let e = self.with("case:scrutinee", |st| st.emit(s, Need::Own, false, live))?;
+                if list {
+                    format!("({e}).uncons()")
+                } else {
+                    e
+                }
+            }
+        };
+        let by_ref = mm == MatchMode::ByRef;
+        let mut out = format!("{{\nmatch {matched} {{\n");
+        for ((p, _), (body, used)) in arms.iter().zip(bodies) {
             let mut arm_pre = String::new();
             let pat = match p {
                 Pat::Wild => "_".to_string(),
-                Pat::Var(v) => {
-                    let _ = writeln!(
-                        arm_pre,
-                        "let {}: {} = {};",
-                        self.names[*v],
-                        self.t.rust_ty(&self.body.vars[*v].ty),
-                        subject.as_ref().expect("bound")
-                    );
-                    "_".to_string()
+                Pat::Var(_) => unreachable!("eliminated by ownership::prepare"),
+                Pat::Tuple(vs) => {
+                    let bs: Vec<String> = vs.iter().map(|v| self.binder(*v, &used)).collect();
+                    if bs.len() == 1 {
+                        format!("({},)", bs[0])
+                    } else {
+                        format!("({})", bs.join(", "))
+                    }
                 }
-                Pat::Tuple(vs) => format!(
-                    "({})",
-                    vs.iter()
-                        .map(|v| self.binder(*v))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
                 Pat::Ctor { ind, idx, args } => match self.t.prog.ind(ind).native {
                     Some(NativeInd::Bool) => (if *idx == 0 { "true" } else { "false" }).to_string(),
                     Some(NativeInd::Nat) => {
                         if *idx == 0 {
                             "0".to_string()
-                        } else if let Some(v) = args[0].filter(|v| self.uses[*v] > 0) {
+                        } else if let Some(v) = args[0].filter(|v| used.contains(v)) {
                             let t = self.tmp("n");
                             let _ = writeln!(arm_pre, "let {} = {t} - 1;", self.names[v]);
                             format!("{t} @ 1..")
@@ -1539,52 +2007,58 @@ impl<'a> FnGen<'a> {
                     }
                     Some(NativeInd::Option) => {
                         if *idx == 0 {
-                            format!("Some({})", self.binder(args[0]))
+                            format!("Some({})", self.binder(args[0], &used))
                         } else {
                             "None".to_string()
                         }
                     }
                     Some(NativeInd::Prod) => {
-                        format!("({}, {})", self.binder(args[0]), self.binder(args[1]))
+                        format!(
+                            "({}, {})",
+                            self.binder(args[0], &used),
+                            self.binder(args[1], &used)
+                        )
                     }
                     Some(NativeInd::List) => {
                         if *idx == 0 {
                             "None".to_string()
                         } else {
-                            format!("Some(({}, {}))", self.binder(args[0]), self.binder(args[1]))
+                            format!(
+                                "Some(({}, {}))",
+                                self.binder(args[0], &used),
+                                self.binder(args[1], &used)
+                            )
                         }
                     }
                     Some(NativeInd::Comparison) => ORDERINGS[*idx].to_string(),
                     None => {
                         let l = &self.t.layouts[ind];
-                        for (a, &bx) in args.iter().zip(&l.boxed[*idx]) {
-                            if let (Some(v), true) = (a, bx) {
-                                self.kinds[*v] = VKind::Boxed;
-                            }
-                        }
+                        let bs: Vec<String> = args.iter().map(|v| self.binder(*v, &used)).collect();
                         if args.is_empty() {
                             format!("{}::{}", l.rust, l.variants[*idx])
+                        } else if !l.boxed[*idx] {
+                            format!("{}::{}({})", l.rust, l.variants[*idx], bs.join(", "))
+                        } else if bs.iter().all(|b| b == "_") {
+                            format!("{}::{}(_)", l.rust, l.variants[*idx])
                         } else {
-                            format!(
-                                "{}::{}({})",
-                                l.rust,
-                                l.variants[*idx],
-                                args.iter()
-                                    .map(|v| self.binder(*v))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            )
+                            let pv = self.tmp("p");
+                            let _ = writeln!(arm_pre, "{}", unbox(&pv, &bs, by_ref));
+                            format!("{}::{}({pv})", l.rust, l.variants[*idx])
                         }
                     }
                 },
             };
-            let body = self.with(format!("case:branch{i}"), |st| st.expr(b))?;
             let _ = writeln!(out, "{pat} => {{\n{arm_pre}{body}\n}}");
         }
         if let Some(n) = &ind {
             if let Some(l) = self.t.layouts.get(n) {
                 if l.phantom {
-                    let _ = writeln!(out, "{}::__Phantom(_, never) => match never {{}},", l.rust);
+                    let never = if by_ref { "*__never" } else { "__never" };
+                    let _ = writeln!(
+                        out,
+                        "{}::__Phantom(_, __never) => match {never} {{}},",
+                        l.rust
+                    );
                 }
             }
         }
@@ -1593,12 +2067,38 @@ impl<'a> FnGen<'a> {
     }
 }
 
-fn pat_vars(p: &Pat) -> Vec<VarId> {
-    match p {
-        Pat::Ctor { args, .. } | Pat::Tuple(args) => args.iter().flatten().copied().collect(),
-        Pat::Var(v) => vec![*v],
-        Pat::Wild => vec![],
+/// Bind the fields of a boxed constructor's payload `p` (an `Rc` of the
+/// field, or of the tuple of fields) to `bs` (`_`: unused). By reference:
+/// references into the payload. By value: the payload is moved out when
+/// `p` is its only owner, else the used fields are cloned.
+fn unbox(p: &str, bs: &[String], by_ref: bool) -> String {
+    if bs.len() == 1 {
+        return if by_ref {
+            format!("let {} = &**{p};", bs[0])
+        } else {
+            format!("let {} = Rc::unwrap_or_clone({p});", bs[0])
+        };
     }
+    let all = format!("({})", bs.join(", "));
+    if by_ref {
+        return format!("let {all} = &**{p};");
+    }
+    if bs.iter().all(|b| b != "_") {
+        return format!("let {all} = Rc::unwrap_or_clone({p});");
+    }
+    let used: Vec<(usize, &String)> = bs.iter().enumerate().filter(|(_, b)| *b != "_").collect();
+    let names: Vec<&str> = used.iter().map(|(_, b)| b.as_str()).collect();
+    let clones: Vec<String> = used.iter().map(|(i, _)| format!("{p}.{i}.clone()")).collect();
+    let (lhs, ok, err) = if used.len() == 1 {
+        (names[0].to_string(), names[0].to_string(), clones[0].clone())
+    } else {
+        (
+            format!("({})", names.join(", ")),
+            format!("({})", names.join(", ")),
+            format!("({})", clones.join(", ")),
+        )
+    };
+    format!("let {lhs} = match Rc::try_unwrap({p}) {{\nOk({all}) => {ok},\nErr({p}) => {err},\n}};")
 }
 
 #[cfg(test)]
@@ -1617,5 +2117,19 @@ mod tests {
         assert_eq!(ns.fresh("x"), "x_1");
         assert_eq!(ns.fresh("T1"), "T1_1");
         assert_eq!(ns.fresh("Some"), "Some_1");
+    }
+
+    #[test]
+    fn boxed_payloads_are_unboxed_by_reference_moved_or_cloned() {
+        assert_eq!(unbox("p", &["l".into(), "_".into()], true), "let (l, _) = &**p;");
+        assert_eq!(
+            unbox("p", &["l".into(), "r".into()], false),
+            "let (l, r) = Rc::unwrap_or_clone(p);"
+        );
+        assert_eq!(
+            unbox("p", &["_".into(), "x".into(), "_".into()], false),
+            "let x = match Rc::try_unwrap(p) {\nOk((_, x, _)) => x,\nErr(p) => p.1.clone(),\n};"
+        );
+        assert_eq!(unbox("p", &["t".into()], true), "let t = &**p;");
     }
 }

@@ -3,13 +3,15 @@
 //! A store crate has `Cargo.toml` (package `store-<name>`), `src/runtime.rs`
 //! (the runtime, verbatim), `src/extracted.rs` (the translated module) and
 //! `src/lib.rs` (the [`kv_store_api::Store`] implementation `Algorithm`,
-//! calling the extracted `init`, `token0`, `put`, `get`, `deliverable` and
-//! `apply` at keys `Rc<K>` and values `Rc<V>`, with the key comparison
-//! `|a, b| (**a).cmp(&**b)` (Rocq's `kcmp`, see `Framework/KeyOrder.v`),
-//! uncurried when the extracted parameter is).
+//! calling the extracted `init`, `token0`, `put` (its keep variant),
+//! `get`, `deliverable` and `apply` at keys `K` and values `V`, with the key
+//! comparison `K::cmp` (Rocq's `kcmp`, see `Framework/KeyOrder.v`),
+//! uncurried when the extracted parameter is). The translator is asked
+//! ([`store_requests`]) to take by value what the wrapper owns and by
+//! reference what it only borrows.
 
 use crate::ast;
-use crate::codegen::{translate, Translation};
+use crate::codegen::{translate_with, Mode, Requests, Translation};
 use crate::error::{Error, Loc, Result};
 use crate::ir::{NativeInd, Ty};
 use std::collections::HashMap;
@@ -159,6 +161,56 @@ fn native_ty(t: &Translation, n: NativeInd, args: Vec<Ty>) -> Result<Ty> {
     })
 }
 
+/// An argument as the wrapper has it.
+#[derive(Debug, Clone, Copy)]
+enum Arg {
+    /// The key comparison.
+    Cmp,
+    /// An owned value (moved in, or lent with `&`).
+    Owned(&'static str),
+    /// A reference (lent, or cloned to be moved in).
+    Borrowed(&'static str),
+}
+
+impl Arg {
+    fn by_value(&self) -> String {
+        match self {
+            Arg::Owned(x) => x.to_string(),
+            Arg::Borrowed(x) => format!("{x}.clone()"),
+            Arg::Cmp => unreachable!(),
+        }
+    }
+    fn by_ref(&self) -> String {
+        match self {
+            Arg::Owned(x) => format!("&{x}"),
+            Arg::Borrowed(x) => x.to_string(),
+            Arg::Cmp => unreachable!(),
+        }
+    }
+}
+
+/// What the store wrapper asks of the translator: the parameters it owns
+/// (`put`'s state, key and value, `apply`'s state and message) by value,
+/// those it only has a reference to (tokens, `get`'s state and key,
+/// `deliverable`'s state and message) by reference, and the keep variant
+/// of `put` for its state, so that the state can be moved in and still be
+/// kept when `put` answers "not yet".
+pub fn store_requests() -> Requests {
+    let k = |f: &str, i: usize| (f.to_string(), i);
+    Requests {
+        borrow: vec![
+            k("put", 2),
+            k("get", 1),
+            k("get", 2),
+            k("get", 3),
+            k("deliverable", 0),
+            k("deliverable", 1),
+        ],
+        own: vec![k("put", 1), k("put", 3), k("put", 4), k("apply", 1), k("apply", 2)],
+        keep: vec![k("put", 1)],
+    }
+}
+
 /// Check the store convention and produce the text of `lib.rs`.
 pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String> {
     let st = store_types(t)?;
@@ -213,33 +265,25 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
     ];
     let mut calls: HashMap<&str, String> = HashMap::new();
     let (mut curried_cmp, mut uncurried_cmp) = (false, false);
-    let args: HashMap<&str, Vec<&str>> = [
-        ("init", vec!["replicas", "me"]),
-        ("token0", vec!["replicas"]),
+    // What the wrapper has for each argument: owned or borrowed.
+    use Arg::{Borrowed, Cmp, Owned};
+    let args: HashMap<&str, Vec<Arg>> = [
+        ("init", vec![Owned("replicas"), Owned("me")]),
+        ("token0", vec![Owned("replicas")]),
         (
             "put",
-            vec![
-                "key_cmp()",
-                "cur",
-                "tok.clone()",
-                "Rc::new(key)",
-                "Rc::new(val)",
-            ],
+            vec![Cmp, Owned("cur"), Borrowed("tok"), Owned("key"), Owned("val")],
         ),
         (
             "get",
-            vec![
-                "key_cmp()",
-                "st.current().clone()",
-                "tok.clone()",
-                "Rc::new(key.clone())",
-            ],
+            vec![Cmp, Borrowed("st.current()"), Borrowed("tok"), Borrowed("key")],
         ),
-        ("deliverable", vec!["st.current().clone()", "msg.clone()"]),
-        ("apply", vec!["key_cmp()", "cur", "msg"]),
+        ("deliverable", vec![Borrowed("st.current()"), Borrowed("msg")]),
+        ("apply", vec![Cmp, Owned("cur"), Owned("msg")]),
     ]
     .into_iter()
     .collect();
+    let mut put_keeps = false;
     for (f, ty) in &expected {
         let g = t
             .prog
@@ -254,39 +298,48 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
                 crate::ir::show_ty(ty)
             )));
         }
-        let mut a = args[f].clone();
-        if a[0] == "key_cmp()" && g.arity > 0 {
-            if t.uncurried.contains_key(&(f.to_string(), 0)) {
-                a[0] = "&key_cmp_ref::<K>";
-                uncurried_cmp = true;
-            } else {
-                curried_cmp = true;
-            }
-        } else if a[0] == "key_cmp()" {
-            curried_cmp = true;
-        }
-        if g.arity > a.len() {
+        let spec = &args[f];
+        if g.arity > spec.len() {
             return Err(not_store(format!(
                 "`{f}` takes {} arguments, more than {}",
                 g.arity,
-                a.len()
+                spec.len()
             )));
         }
-        let mut call = format!("extracted::{}({})", t.fn_names[*f], a[..g.arity].join(", "));
+        let keep = t.keep.get(*f).filter(|k| k.1 == 1 && *f == "put");
+        let mut a = Vec::new();
+        for (i, x) in spec.iter().enumerate() {
+            let bound = i < g.arity;
+            a.push(match x {
+                Cmp if bound && t.uncurried.contains_key(&(f.to_string(), 0)) => {
+                    uncurried_cmp = true;
+                    "&key_cmp_ref::<K>".to_string()
+                }
+                Cmp => {
+                    curried_cmp = true;
+                    "key_cmp()".to_string()
+                }
+                _ if !bound => x.by_value(),
+                _ => match t.modes.get(&(f.to_string(), i)) {
+                    Some(Mode::Ref) => x.by_ref(),
+                    _ => x.by_value(),
+                },
+            });
+        }
+        let name = match keep {
+            Some((rust, _)) => {
+                put_keeps = true;
+                rust.clone()
+            }
+            None => t.fn_names[*f].clone(),
+        };
+        let mut call = format!("extracted::{name}({})", a[..g.arity].join(", "));
         for x in &a[g.arity..] {
             call = format!("{call}({x})");
         }
         calls.insert(f, call);
     }
-    // Keys and values are shared: the extracted functions are instantiated
-    // at `K := Rc<K>`, `V := Rc<V>` (see the README, "Shared keys and values").
-    let shared: HashMap<String, Ty> = [
-        ("K".to_string(), Ty::Param("Rc<K>".into())),
-        ("V".to_string(), Ty::Param("Rc<V>".into())),
-    ]
-    .into_iter()
-    .collect();
-    let ty = |x: &Ty| t.rust_ty_in(&x.subst_params(&shared), "extracted::", "runtime::");
+    let ty = |x: &Ty| t.rust_ty_in(x, "extracted::", "runtime::");
     let (state, token, msg) = (ty(&st.state), ty(&st.token), ty(&st.msg));
     // A state without closures derives serde (see `codegen::emit_ind`): it is
     // snapshotted with bincode; otherwise the `Store` defaults (no snapshot).
@@ -330,10 +383,13 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
     if curried_cmp {
         key_cmp_items.push_str(
             "/// Curried key comparison, as the extracted functions take it.
-type KeyCmp<K> = Rc<dyn Fn(Rc<K>) -> Rc<dyn Fn(Rc<K>) -> std::cmp::Ordering>>;
+type KeyCmp<K> = Rc<dyn Fn(&K) -> Rc<dyn Fn(&K) -> std::cmp::Ordering>>;
 
-fn key_cmp<K: Ord + 'static>() -> KeyCmp<K> {
-    Rc::new(|a: Rc<K>| Rc::new(move |b: Rc<K>| (*a).cmp(&*b)) as Rc<dyn Fn(Rc<K>) -> std::cmp::Ordering>)
+fn key_cmp<K: Ord + Clone + 'static>() -> KeyCmp<K> {
+    Rc::new(|a: &K| {
+        let a = a.clone();
+        Rc::new(move |b: &K| a.cmp(b)) as Rc<dyn Fn(&K) -> std::cmp::Ordering>
+    })
 }
 
 ",
@@ -342,29 +398,61 @@ fn key_cmp<K: Ord + 'static>() -> KeyCmp<K> {
     if uncurried_cmp {
         key_cmp_items.push_str(
             "/// Key comparison, passed uncurried and by reference.
-fn key_cmp_ref<K: Ord>(a: &Rc<K>, b: &Rc<K>) -> std::cmp::Ordering {
-    (**a).cmp(&**b)
+fn key_cmp_ref<K: Ord>(a: &K, b: &K) -> std::cmp::Ordering {
+    a.cmp(b)
 }
 
 ",
         );
     }
+    let put_body = if put_keeps {
+        format!(
+            "// The state is moved in, so the extracted code owns it uniquely and
+        // updates it in place; on `None` (\"not yet\") it is handed back as it was.
+        let cur = st.take();
+        match {} {{
+            Ok(((next, tok), msg)) => {{
+                st.st = Some(next);
+                Some((tok, msg))
+            }}
+            Err(cur) => {{
+                st.st = Some(cur);
+                None
+            }}
+        }}",
+            calls["put"]
+        )
+    } else {
+        format!(
+            "// `None` (\"not yet\") must leave the state as it was, so `put` works on
+        // a (shallow, `Rc`-sharing) copy.
+        let cur = st.current().clone();
+        let ((next, tok), msg) = {}?;
+        st.st = Some(next);
+        Some((tok, msg))",
+            calls["put"]
+        )
+    };
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "//! Store `{name}`: generated from {source} by miniml2rust; do not edit.\n//!\n//! [`Algorithm`] implements [`kv_store_api::Store`] by calling the\n//! extracted functions of [`extracted`] (translated from the verified\n//! Rocq module) at keys `Rc<K>` and values `Rc<V>` (shared, so copies\n//! inside the extracted code never copy a key or a value) with the key\n//! comparison `|a, b| (**a).cmp(&**b)`, a total order as `key_order` asks.\n"
+        "//! Store `{name}`: generated from {source} by miniml2rust; do not edit.\n//!\n//! [`Algorithm`] implements [`kv_store_api::Store`] by calling the\n//! extracted functions of [`extracted`] (translated from the verified\n//! Rocq module) at keys `K` and values `V`, with the key comparison\n//! `K::cmp`, a total order as `key_order` asks. Arguments the wrapper owns\n//! are moved in, the others lent.\n"
     );
     s.push_str("#![forbid(unsafe_code)]\n\n");
     s.push_str("pub mod extracted;\npub mod runtime;\n\n");
-    s.push_str("use kv_store_api::{ReplicaId, Store};\nuse serde::{de::DeserializeOwned, Serialize};\nuse std::fmt::Debug;\nuse std::marker::PhantomData;\nuse std::rc::Rc;\n\n");
+    s.push_str("use kv_store_api::{ReplicaId, Store};\nuse serde::{de::DeserializeOwned, Serialize};\nuse std::fmt::Debug;\nuse std::marker::PhantomData;\n");
+    if curried_cmp {
+        s.push_str("use std::rc::Rc;\n");
+    }
+    s.push('\n');
     let _ = write!(
         s,
         r#"/// The store algorithm (stateless; replica state is [`Replica`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Algorithm;
 
-{key_cmp_items}/// State of one replica. It is taken out and put back around `apply`, so
-/// the extracted code owns it uniquely and can update it in place.
+{key_cmp_items}/// State of one replica. It is taken out and put back around `put` and
+/// `apply`, so the extracted code owns it uniquely and can update it in place.
 pub struct Replica<K, V> {{
     st: Option<{state}>,
     _kv: PhantomData<fn() -> (K, V)>,
@@ -372,7 +460,11 @@ pub struct Replica<K, V> {{
 
 impl<K, V> Replica<K, V> {{
     fn current(&self) -> &{state} {{
-        self.st.as_ref().expect("replica state lost: extracted code panicked during apply")
+        self.st.as_ref().expect("replica state lost: extracted code panicked during put or apply")
+    }}
+
+    fn take(&mut self) -> {state} {{
+        self.st.take().expect("replica state lost: extracted code panicked during put or apply")
     }}
 
     fn new(st: {state}) -> Self {{
@@ -405,17 +497,11 @@ where
     }}
 
     fn put(&self, st: &mut Replica<K, V>, tok: &Self::Token, key: K, val: V) -> Option<(Self::Token, Self::Msg)> {{
-        // `None` ("not yet") must leave the state as it was, so `put` works on
-        // a (shallow, `Rc`-sharing) copy.
-        let cur = st.current().clone();
-        let ((next, tok), msg) = {put}?;
-        st.st = Some(next);
-        Some((tok, msg))
+        {put_body}
     }}
 
     fn get(&self, st: &Replica<K, V>, tok: &Self::Token, key: &K) -> Option<(Option<V>, Self::Token)> {{
-        let (val, tok) = {get}?;
-        Some((val.map(Rc::unwrap_or_clone), tok))
+        {get}
     }}
 
     fn deliverable(&self, st: &Replica<K, V>, msg: &Self::Msg) -> bool {{
@@ -423,7 +509,7 @@ where
     }}
 
     fn apply(&self, st: &mut Replica<K, V>, msg: Self::Msg) {{
-        let cur = st.st.take().expect("replica state lost: extracted code panicked during apply");
+        let cur = st.take();
         st.st = Some({apply});
     }}
 {state_codec}}}
@@ -453,7 +539,7 @@ mod tests {{
         state_test = state_test,
         init = calls["init"],
         token0 = calls["token0"],
-        put = calls["put"],
+        put_body = put_body,
         get = calls["get"],
         deliverable = calls["deliverable"],
         apply = calls["apply"],
@@ -497,7 +583,7 @@ pub fn generate_store_crate(
         )));
     }
     let m = ast::parse_module(json)?;
-    let t = translate(&m)?;
+    let t = translate_with(&m, &store_requests())?;
     let lib = wrapper_text(&t, source, name)?;
     let extracted = module_text(&t, source);
     let io = |e: std::io::Error| not_store(format!("writing {}: {e}", out.display()));

@@ -15,6 +15,7 @@ pub mod codegen;
 pub mod error;
 pub mod gen;
 pub mod ir;
+pub mod ownership;
 pub mod natives;
 pub mod runtime;
 

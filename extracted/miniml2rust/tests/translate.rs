@@ -106,7 +106,7 @@ Definition t_10 := (big 50) 49.
 // A closure chain of 20000 stores answers lookups (deep but honest).
 let s = std::thread::Builder::new().stack_size(1 << 28).spawn(|| {
     let s = big(20_000);
-    ((s(19_999), s(0)), s(20_000))
+    ((s(&19_999), s(&0)), s(&20_000))
 }).unwrap().join().unwrap();
 println!("{}", s.coq());
 "#;
@@ -183,11 +183,13 @@ Definition t_9 := (capt S [1; 2], capt (apply2 Nat.mul 3) [4]).
     let extra = r#"
 // extract: assoc add both_after mixed upd capt
 // The rule applied: fully applied parameters are `&dyn Fn(&A, ..) -> R`,
-// partially applied or captured ones stay curried (checked by the types).
-let _: fn(&dyn Fn(&u64, &u64) -> bool, u64, rt_list::L) -> Option<u64> = assoc::<u64, u64>;
-let _: fn(Rc<dyn Fn(u64) -> Rc<dyn Fn(u64) -> u64>>) -> (u64, runtime::List<u64>) = mixed;
+// partially applied or captured ones stay curried (`Rc<dyn Fn(&A) -> ..>`),
+// checked by the types. Ownership: `assoc` only inspects its key and list
+// (by reference); `capt` only reads its list; `nat`s are passed by value.
+let _: fn(&dyn Fn(&u64, &u64) -> bool, &u64, &rt_list::L) -> Option<u64> = assoc::<u64, u64>;
+let _: fn(Rc<dyn Fn(&u64) -> Rc<dyn Fn(&u64) -> u64>>) -> (u64, runtime::List<u64>) = mixed;
 let _: fn(&dyn Fn(&u64, &u64) -> bool, &dyn Fn(&u64) -> Option<u64>, u64, u64, u64) -> Option<u64> = upd;
-let _: fn(Rc<dyn Fn(u64) -> u64>, runtime::List<u64>) -> runtime::List<u64> = capt;
+let _: fn(Rc<dyn Fn(&u64) -> u64>, &runtime::List<u64>) -> runtime::List<u64> = capt;
 println!("ok");
 "#;
     let extra = extra.replace("rt_list::L", "runtime::List<(u64, u64)>");

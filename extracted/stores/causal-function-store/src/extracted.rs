@@ -33,10 +33,10 @@ pub enum Write<K> {
 #[derive(Clone)]
 pub enum Astate<K> {
     MkA(
-        Rc<dyn Fn(u64) -> rt::List<Write<K>>>,
-        Rc<dyn Fn(u64) -> rt::List<Write<K>>>,
-        Rc<dyn Fn(u64) -> rt::List<Write<K>>>,
-        Rc<dyn Fn(u64) -> rt::List<u64>>,
+        Rc<dyn Fn(&u64) -> rt::List<Write<K>>>,
+        Rc<dyn Fn(&u64) -> rt::List<Write<K>>>,
+        Rc<dyn Fn(&u64) -> rt::List<Write<K>>>,
+        Rc<dyn Fn(&u64) -> rt::List<u64>>,
         rt::List<Write<K>>,
         u64,
     ),
@@ -45,7 +45,7 @@ pub enum Astate<K> {
 /// Inductive `state'`.
 #[derive(Clone)]
 pub enum StateP<K, V> {
-    MkSt(u64, rt::List<u64>, Rc<dyn Fn(K) -> Option<V>>),
+    MkSt(u64, rt::List<u64>, Rc<dyn Fn(&K) -> Option<V>>),
 }
 
 /// Inductive `msg'`.
@@ -58,8 +58,8 @@ pub enum MsgP<K, V> {
 #[derive(Clone)]
 pub enum Sys<K> {
     MkSys(
-        Rc<dyn Fn(u64) -> StateP<K, u64>>,
-        Rc<dyn Fn(u64) -> rt::List<u64>>,
+        Rc<dyn Fn(&u64) -> StateP<K, u64>>,
+        Rc<dyn Fn(&u64) -> rt::List<u64>>,
         rt::List<(u64, MsgP<K, u64>)>,
         u64,
     ),
@@ -91,18 +91,18 @@ pub fn max(n: u64, m: u64) -> u64 {
 }
 
 /// `nth`.
-pub fn nth<T1: Clone + 'static>(n: u64, l: rt::List<T1>, default: T1) -> T1 {
+pub fn nth<T1: Clone + 'static>(n: u64, l: &rt::List<T1>, default: &T1) -> T1 {
     {
         match n {
-            0 => match (l).uncons() {
-                None => default,
-                Some((x, _)) => x,
+            0 => match l.view() {
+                None => default.clone(),
+                Some((x, _)) => x.clone(),
             },
             __n @ 1.. => {
                 let m = __n - 1;
                 {
-                    match (l).uncons() {
-                        None => default,
+                    match l.view() {
+                        None => default.clone(),
                         Some((_, t0)) => nth::<T1>(m, t0, default),
                     }
                 }
@@ -114,23 +114,23 @@ pub fn nth<T1: Clone + 'static>(n: u64, l: rt::List<T1>, default: T1) -> T1 {
 /// `map`.
 pub fn map<T1: Clone + 'static, T2: Clone + 'static>(
     f: &dyn Fn(&T1) -> T2,
-    l: rt::List<T1>,
+    l: &rt::List<T1>,
 ) -> rt::List<T2> {
     {
-        match (l).uncons() {
+        match l.view() {
             None => rt::List::<T2>::nil(),
-            Some((a, t0)) => rt::List::cons(f(&a), map::<T1, T2>(f, t0)),
+            Some((a, t0)) => rt::List::cons(f(a), map::<T1, T2>(f, t0)),
         }
     }
 }
 
 /// `filter`.
-pub fn filter<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: rt::List<T1>) -> rt::List<T1> {
+pub fn filter<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: &rt::List<T1>) -> rt::List<T1> {
     {
-        match (l).uncons() {
+        match l.view() {
             None => rt::List::<T1>::nil(),
-            Some((x, l0)) => match f(&x) {
-                true => rt::List::cons(x, filter::<T1>(f, l0)),
+            Some((x, l0)) => match f(x) {
+                true => rt::List::cons(x.clone(), filter::<T1>(f, l0)),
                 false => filter::<T1>(f, l0),
             },
         }
@@ -138,12 +138,12 @@ pub fn filter<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: rt::List<T1>) -> 
 }
 
 /// `find`.
-pub fn find<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: rt::List<T1>) -> Option<T1> {
+pub fn find<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: &rt::List<T1>) -> Option<T1> {
     {
-        match (l).uncons() {
+        match l.view() {
             None => Option::<T1>::None,
-            Some((x, tl)) => match f(&x) {
-                true => Some(x),
+            Some((x, tl)) => match f(x) {
+                true => Some(x.clone()),
                 false => find::<T1>(f, tl),
             },
         }
@@ -157,7 +157,7 @@ pub fn seq(start: u64, len: u64) -> rt::List<u64> {
             0 => rt::List::<u64>::nil(),
             __n @ 1.. => {
                 let len0 = __n - 1;
-                rt::List::cons(start.clone(), seq(rt::succ(start.clone()), len0))
+                rt::List::cons(start, seq(rt::succ(start), len0))
             }
         }
     }
@@ -166,11 +166,11 @@ pub fn seq(start: u64, len: u64) -> rt::List<u64> {
 /// `keq`.
 pub fn keq<T1: Clone + 'static>(
     kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
-    a: T1,
-    b: T1,
+    a: &T1,
+    b: &T1,
 ) -> bool {
     {
-        match kcmp(&a, &b) {
+        match kcmp(a, b) {
             std::cmp::Ordering::Equal => true,
             _ => false,
         }
@@ -178,31 +178,31 @@ pub fn keq<T1: Clone + 'static>(
 }
 
 /// `empty`.
-pub fn empty<T1: Clone + 'static, T2: Clone + 'static>(_x: T1) -> Option<T2> {
+pub fn empty<T1: Clone + 'static, T2: Clone + 'static>(_x: &T1) -> Option<T2> {
     Option::<T2>::None
 }
 
 /// `find0`.
 pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
     _x: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
-    k: T1,
+    k: &T1,
     s: &dyn Fn(&T1) -> Option<T2>,
 ) -> Option<T2> {
-    s(&k)
+    s(k)
 }
 
 /// `add`.
 pub fn add<T1: Clone + 'static, T2: Clone + 'static>(
     kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
-    k: T1,
-    v: T2,
+    k: &T1,
+    v: &T2,
     s: &dyn Fn(&T1) -> Option<T2>,
-    k_p: T1,
+    k_p: &T1,
 ) -> Option<T2> {
     {
-        match keq::<T1>(kcmp, k, k_p.clone()) {
-            true => Some(v),
-            false => s(&k_p),
+        match keq::<T1>(kcmp, k, k_p) {
+            true => Some(v.clone()),
+            false => s(k_p),
         }
     }
 }
@@ -229,16 +229,16 @@ pub fn vset(v: rt::List<u64>, i: u64, x: u64) -> rt::List<u64> {
 }
 
 /// `vle`.
-pub fn vle(a: rt::List<u64>, b: rt::List<u64>) -> bool {
+pub fn vle(a: &rt::List<u64>, b: &rt::List<u64>) -> bool {
     {
-        match (a).uncons() {
+        match a.view() {
             None => true,
-            Some((x, a_p)) => match (b).uncons() {
-                None => match eqb(x, 0u64) {
-                    true => vle(a_p, rt::List::<u64>::nil()),
+            Some((x, a_p)) => match b.view() {
+                None => match eqb(*x, 0u64) {
+                    true => vle(a_p, &(rt::List::<u64>::nil())),
                     false => false,
                 },
-                Some((y, b_p)) => match leb(x, y) {
+                Some((y, b_p)) => match leb(*x, *y) {
                     true => vle(a_p, b_p),
                     false => false,
                 },
@@ -250,11 +250,11 @@ pub fn vle(a: rt::List<u64>, b: rt::List<u64>) -> bool {
 /// `vmax`.
 pub fn vmax(a: rt::List<u64>, b: rt::List<u64>) -> rt::List<u64> {
     {
-        match (a.clone()).uncons() {
+        match a.view() {
             None => b,
             Some((x, a_p)) => match (b).uncons() {
-                None => a.clone(),
-                Some((y, b_p)) => rt::List::cons(max(x, y), vmax(a_p, b_p)),
+                None => a,
+                Some((y, b_p)) => rt::List::cons(max(*x, y), vmax(a_p.clone(), b_p)),
             },
         }
     }
@@ -271,76 +271,68 @@ pub fn put_guard() -> bool {
 }
 
 /// `me`.
-pub fn me<T1: Clone + 'static, T2: Clone + 'static>(s: StateP<T1, T2>) -> u64 {
+pub fn me<T1: Clone + 'static, T2: Clone + 'static>(s: &StateP<T1, T2>) -> u64 {
     {
-        match s {
-            StateP::MkSt(me0, _, _) => me0,
-        }
+        let StateP::MkSt(me0_1, _, _) = s;
+        *me0_1
     }
 }
 
 /// `clock`.
 pub fn clock<T1: Clone + 'static, T2: Clone + 'static>(s: StateP<T1, T2>) -> rt::List<u64> {
     {
-        match s {
-            StateP::MkSt(_, clock0, _) => clock0,
-        }
+        let StateP::MkSt(_, clock0_1, _) = s;
+        clock0_1
     }
 }
 
 /// `store`.
 pub fn store<T1: Clone + 'static, T2: Clone + 'static>(
-    s: StateP<T1, T2>,
-) -> Rc<dyn Fn(T1) -> Option<T2>> {
+    s: &StateP<T1, T2>,
+) -> Rc<dyn Fn(&T1) -> Option<T2>> {
     {
-        match s {
-            StateP::MkSt(_, _, store0) => store0,
-        }
+        let StateP::MkSt(_, _, store0_1) = s;
+        store0_1.clone()
     }
 }
 
 /// `morig`.
-pub fn morig<T1: Clone + 'static, T2: Clone + 'static>(m: MsgP<T1, T2>) -> u64 {
+pub fn morig<T1: Clone + 'static, T2: Clone + 'static>(m: &MsgP<T1, T2>) -> u64 {
     {
-        match m {
-            MsgP::MkMsg(morig0, _, _, _, _) => morig0,
-        }
+        let MsgP::MkMsg(morig0_1, _, _, _, _) = m;
+        *morig0_1
     }
 }
 
 /// `mseq`.
-pub fn mseq<T1: Clone + 'static, T2: Clone + 'static>(m: MsgP<T1, T2>) -> u64 {
+pub fn mseq<T1: Clone + 'static, T2: Clone + 'static>(m: &MsgP<T1, T2>) -> u64 {
     {
-        match m {
-            MsgP::MkMsg(_, mseq0, _, _, _) => mseq0,
-        }
+        let MsgP::MkMsg(_, mseq0_1, _, _, _) = m;
+        *mseq0_1
     }
 }
 
 /// `mdeps`.
 pub fn mdeps<T1: Clone + 'static, T2: Clone + 'static>(m: MsgP<T1, T2>) -> rt::List<u64> {
     {
-        match m {
-            MsgP::MkMsg(_, _, mdeps0, _, _) => mdeps0,
-        }
+        let MsgP::MkMsg(_, _, mdeps0_1, _, _) = m;
+        mdeps0_1
     }
 }
 
 /// `mkey`.
 pub fn mkey<T1: Clone + 'static, T2: Clone + 'static>(m: MsgP<T1, T2>) -> T1 {
     {
-        match m {
-            MsgP::MkMsg(_, _, _, mkey0, _) => mkey0,
-        }
+        let MsgP::MkMsg(_, _, _, mkey0_1, _) = m;
+        mkey0_1
     }
 }
 
 /// `mval`.
 pub fn mval<T1: Clone + 'static, T2: Clone + 'static>(m: MsgP<T1, T2>) -> T2 {
     {
-        match m {
-            MsgP::MkMsg(_, _, _, _, mval0) => mval0,
-        }
+        let MsgP::MkMsg(_, _, _, _, mval0_1) = m;
+        mval0_1
     }
 }
 
@@ -349,8 +341,8 @@ pub fn init<T1: Clone + 'static, T2: Clone + 'static>(_x: u64, r: u64) -> StateP
     StateP::<T1, T2>::MkSt(
         r,
         rt::List::<u64>::nil(),
-        Rc::new(move |__p: T1| -> Option<T2> { empty::<T1, T2>(__p) })
-            as Rc<dyn Fn(T1) -> Option<T2>>,
+        Rc::new(move |__p: &T1| -> Option<T2> { empty::<T1, T2>(__p) })
+            as Rc<dyn Fn(&T1) -> Option<T2>>,
     )
 }
 
@@ -361,122 +353,97 @@ pub fn token0(_x: u64) -> rt::List<u64> {
 
 /// `put`.
 pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
-    kcmp: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> std::cmp::Ordering>>,
+    kcmp: Rc<dyn Fn(&T1) -> Rc<dyn Fn(&T1) -> std::cmp::Ordering>>,
     st: StateP<T1, T2>,
-    tk: rt::List<u64>,
+    tk: &rt::List<u64>,
     k: T1,
     v: T2,
 ) -> Option<((StateP<T1, T2>, rt::List<u64>), MsgP<T1, T2>)> {
     {
-        match {
-            match put_guard() {
-                true => negb(vle(tk.clone(), {
-                    match st.clone() {
-                        StateP::MkSt(_, clock0, _) => clock0,
-                    }
-                })),
-                false => false,
-            }
-        } {
-            true => Option::<((StateP<T1, T2>, rt::List<u64>), MsgP<T1, T2>)>::None,
-            false => {
-                let sq: u64 = rt::succ(nth::<u64>(
-                    {
-                        match st.clone() {
-                            StateP::MkSt(me0, _, _) => me0,
-                        }
-                    },
-                    {
-                        match st.clone() {
-                            StateP::MkSt(_, clock0_1, _) => clock0_1,
-                        }
-                    },
-                    0u64,
-                ));
-                Some((
-                    (
-                        StateP::<T1, T2>::MkSt(
-                            {
-                                match st.clone() {
-                                    StateP::MkSt(me0_1, _, _) => me0_1,
-                                }
-                            },
-                            vset(
-                                {
-                                    match st.clone() {
-                                        StateP::MkSt(_, clock0_2, _) => clock0_2,
-                                    }
-                                },
-                                {
-                                    match st.clone() {
-                                        StateP::MkSt(me0_2, _, _) => me0_2,
-                                    }
-                                },
-                                sq.clone(),
-                            ),
-                            {
+        let StateP::MkSt(me0_5, clock0_4, store0_1) = st;
+        {
+            match {
+                match put_guard() {
+                    true => negb(vle(tk, &clock0_4)),
+                    false => false,
+                }
+            } {
+                true => Option::<((StateP<T1, T2>, rt::List<u64>), MsgP<T1, T2>)>::None,
+                false => {
+                    let sq: u64 = rt::succ(nth::<u64>(me0_5, &clock0_4, &(0u64)));
+                    Some((
+                        (
+                            StateP::<T1, T2>::MkSt(me0_5, vset(clock0_4.clone(), me0_5, sq), {
                                 let __arg = kcmp;
                                 let __arg_1 = k.clone();
                                 let __arg_2 = v.clone();
-                                let __arg_3 = {
-                                    match st.clone() {
-                                        StateP::MkSt(_, _, store0) => store0,
-                                    }
-                                };
-                                {
-                                    let __arg = __arg.clone();
-                                    let __arg_1 = __arg_1.clone();
-                                    let __arg_2 = __arg_2.clone();
-                                    let __arg_3 = __arg_3.clone();
-                                    Rc::new(move |__p: T1| -> Option<T2> {
-                                        add::<T1, T2>(
-                                            &{
-                                                let __f = __arg.clone();
-                                                move |__a: &T1, __a_1: &T1| -> std::cmp::Ordering {
-                                                    __f(__a.clone())(__a_1.clone())
-                                                }
-                                            },
-                                            __arg_1.clone(),
-                                            __arg_2.clone(),
-                                            &{
-                                                let __f_1 = __arg_3.clone();
-                                                move |__a_2: &T1| -> Option<T2> {
-                                                    __f_1(__a_2.clone())
-                                                }
-                                            },
-                                            __p,
-                                        )
-                                    })
-                                        as Rc<dyn Fn(T1) -> Option<T2>>
-                                }
-                            },
+                                let __arg_3 = store0_1;
+                                Rc::new(move |__p: &T1| -> Option<T2> {
+                                    add::<T1, T2>(
+                                        &|__a: &T1, __a_1: &T1| -> std::cmp::Ordering {
+                                            __arg(__a)(__a_1)
+                                        },
+                                        &__arg_1,
+                                        &__arg_2,
+                                        &|__a_2: &T1| -> Option<T2> { __arg_3(__a_2) },
+                                        __p,
+                                    )
+                                }) as Rc<dyn Fn(&T1) -> Option<T2>>
+                            }),
+                            vset(tk.clone(), me0_5, sq),
                         ),
-                        vset(
-                            tk.clone(),
-                            {
-                                match st.clone() {
-                                    StateP::MkSt(me0_3, _, _) => me0_3,
-                                }
-                            },
-                            sq.clone(),
+                        MsgP::<T1, T2>::MkMsg(me0_5, sq, clock0_4, k, v),
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// `put`, answering `Ok(x)` for `Some x` and handing `st` back (`Err`) for `None`.
+pub fn put__keep<T1: Clone + 'static, T2: Clone + 'static>(
+    kcmp: Rc<dyn Fn(&T1) -> Rc<dyn Fn(&T1) -> std::cmp::Ordering>>,
+    st: StateP<T1, T2>,
+    tk: &rt::List<u64>,
+    k: T1,
+    v: T2,
+) -> Result<((StateP<T1, T2>, rt::List<u64>), MsgP<T1, T2>), StateP<T1, T2>> {
+    {
+        let StateP::MkSt(me0_5, clock0_4, store0_1) = st;
+        {
+            match {
+                match put_guard() {
+                    true => negb(vle(tk, &clock0_4)),
+                    false => false,
+                }
+            } {
+                true => Err(StateP::<T1, T2>::MkSt(me0_5, clock0_4, store0_1)),
+                false => {
+                    let sq: u64 = rt::succ(nth::<u64>(me0_5, &clock0_4, &(0u64)));
+                    Ok((
+                        (
+                            StateP::<T1, T2>::MkSt(me0_5, vset(clock0_4.clone(), me0_5, sq), {
+                                let __arg = kcmp;
+                                let __arg_1 = k.clone();
+                                let __arg_2 = v.clone();
+                                let __arg_3 = store0_1;
+                                Rc::new(move |__p: &T1| -> Option<T2> {
+                                    add::<T1, T2>(
+                                        &|__a: &T1, __a_1: &T1| -> std::cmp::Ordering {
+                                            __arg(__a)(__a_1)
+                                        },
+                                        &__arg_1,
+                                        &__arg_2,
+                                        &|__a_2: &T1| -> Option<T2> { __arg_3(__a_2) },
+                                        __p,
+                                    )
+                                }) as Rc<dyn Fn(&T1) -> Option<T2>>
+                            }),
+                            vset(tk.clone(), me0_5, sq),
                         ),
-                    ),
-                    MsgP::<T1, T2>::MkMsg(
-                        {
-                            match st.clone() {
-                                StateP::MkSt(me0_4, _, _) => me0_4,
-                            }
-                        },
-                        sq.clone(),
-                        {
-                            match st.clone() {
-                                StateP::MkSt(_, clock0_3, _) => clock0_3,
-                            }
-                        },
-                        k.clone(),
-                        v.clone(),
-                    ),
-                ))
+                        MsgP::<T1, T2>::MkMsg(me0_5, sq, clock0_4, k, v),
+                    ))
+                }
             }
         }
     }
@@ -485,198 +452,106 @@ pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
 /// `get`.
 pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
     kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
-    st: StateP<T1, T2>,
-    tk: rt::List<u64>,
-    k: T1,
+    st: &StateP<T1, T2>,
+    tk: &rt::List<u64>,
+    k: &T1,
 ) -> Option<(Option<T2>, rt::List<u64>)> {
     {
-        match vle(tk.clone(), {
-            match st.clone() {
-                StateP::MkSt(_, clock0, _) => clock0,
-            }
-        }) {
-            true => Some((
-                find0::<T1, T2>(kcmp, k, &{
-                    let __f = {
-                        match st.clone() {
-                            StateP::MkSt(_, _, store0) => store0,
+        let StateP::MkSt(_, clock0_2, store0_1) = st;
+        {
+            match vle(tk, clock0_2) {
+                true => Some((
+                    find0::<T1, T2>(kcmp, k, &|__a: &T1| -> Option<T2> { store0_1(__a) }),
+                    {
+                        match get_merge() {
+                            true => vmax(tk.clone(), clock0_2.clone()),
+                            false => tk.clone(),
                         }
-                    };
-                    move |__a: &T1| -> Option<T2> { __f(__a.clone()) }
-                }),
-                {
-                    match get_merge() {
-                        true => vmax(tk.clone(), {
-                            match st.clone() {
-                                StateP::MkSt(_, clock0_1, _) => clock0_1,
-                            }
-                        }),
-                        false => tk.clone(),
-                    }
-                },
-            )),
-            false => Option::<(Option<T2>, rt::List<u64>)>::None,
+                    },
+                )),
+                false => Option::<(Option<T2>, rt::List<u64>)>::None,
+            }
         }
     }
 }
 
 /// `deliverable`.
 pub fn deliverable<T1: Clone + 'static, T2: Clone + 'static>(
-    st: StateP<T1, T2>,
-    m: MsgP<T1, T2>,
+    st: &StateP<T1, T2>,
+    m: &MsgP<T1, T2>,
 ) -> bool {
     {
-        match eqb(
-            rt::succ(nth::<u64>(
-                {
-                    match m.clone() {
-                        MsgP::MkMsg(morig0, _, _, _, _) => morig0,
-                    }
-                },
-                {
-                    match st.clone() {
-                        StateP::MkSt(_, clock0, _) => clock0,
-                    }
-                },
-                0u64,
-            )),
+        let StateP::MkSt(_, clock0_2, _) = st;
+        {
+            let MsgP::MkMsg(morig0_2, mseq0_1, mdeps0_1, _, _) = m;
             {
-                match m.clone() {
-                    MsgP::MkMsg(_, mseq0, _, _, _) => mseq0,
+                match eqb(rt::succ(nth::<u64>(*morig0_2, clock0_2, &(0u64))), *mseq0_1) {
+                    true => vle(&(vset(mdeps0_1.clone(), *morig0_2, 0u64)), clock0_2),
+                    false => false,
                 }
-            },
-        ) {
-            true => vle(
-                vset(
-                    {
-                        match m.clone() {
-                            MsgP::MkMsg(_, _, mdeps0, _, _) => mdeps0,
-                        }
-                    },
-                    {
-                        match m.clone() {
-                            MsgP::MkMsg(morig0_1, _, _, _, _) => morig0_1,
-                        }
-                    },
-                    0u64,
-                ),
-                {
-                    match st.clone() {
-                        StateP::MkSt(_, clock0_1, _) => clock0_1,
-                    }
-                },
-            ),
-            false => false,
+            }
         }
     }
 }
 
 /// `apply`.
 pub fn apply<T1: Clone + 'static, T2: Clone + 'static>(
-    kcmp: Rc<dyn Fn(T1) -> Rc<dyn Fn(T1) -> std::cmp::Ordering>>,
+    kcmp: Rc<dyn Fn(&T1) -> Rc<dyn Fn(&T1) -> std::cmp::Ordering>>,
     st: StateP<T1, T2>,
     m: MsgP<T1, T2>,
 ) -> StateP<T1, T2> {
-    StateP::<T1, T2>::MkSt(
+    {
+        let StateP::MkSt(me0_1, clock0_1, store0_1) = st;
         {
-            match st.clone() {
-                StateP::MkSt(me0, _, _) => me0,
-            }
-        },
-        vset(
-            {
-                match st.clone() {
-                    StateP::MkSt(_, clock0, _) => clock0,
-                }
-            },
-            {
-                match m.clone() {
-                    MsgP::MkMsg(morig0, _, _, _, _) => morig0,
-                }
-            },
-            {
-                match m.clone() {
-                    MsgP::MkMsg(_, mseq0, _, _, _) => mseq0,
-                }
-            },
-        ),
-        {
-            let __arg = kcmp;
-            let __arg_1 = {
-                match m.clone() {
-                    MsgP::MkMsg(_, _, _, mkey0, _) => mkey0,
-                }
-            };
-            let __arg_2 = {
-                match m.clone() {
-                    MsgP::MkMsg(_, _, _, _, mval0) => mval0,
-                }
-            };
-            let __arg_3 = {
-                match st.clone() {
-                    StateP::MkSt(_, _, store0) => store0,
-                }
-            };
-            {
-                let __arg = __arg.clone();
-                let __arg_1 = __arg_1.clone();
-                let __arg_2 = __arg_2.clone();
-                let __arg_3 = __arg_3.clone();
-                Rc::new(move |__p: T1| -> Option<T2> {
+            let MsgP::MkMsg(morig0_1, mseq0_1, _, mkey0_1, mval0_1) = m;
+            StateP::<T1, T2>::MkSt(me0_1, vset(clock0_1, morig0_1, mseq0_1), {
+                let __arg = kcmp;
+                let __arg_1 = mkey0_1;
+                let __arg_2 = mval0_1;
+                let __arg_3 = store0_1;
+                Rc::new(move |__p: &T1| -> Option<T2> {
                     add::<T1, T2>(
-                        &{
-                            let __f = __arg.clone();
-                            move |__a: &T1, __a_1: &T1| -> std::cmp::Ordering {
-                                __f(__a.clone())(__a_1.clone())
-                            }
-                        },
-                        __arg_1.clone(),
-                        __arg_2.clone(),
-                        &{
-                            let __f_1 = __arg_3.clone();
-                            move |__a_2: &T1| -> Option<T2> { __f_1(__a_2.clone()) }
-                        },
+                        &|__a: &T1, __a_1: &T1| -> std::cmp::Ordering { __arg(__a)(__a_1) },
+                        &__arg_1,
+                        &__arg_2,
+                        &|__a_2: &T1| -> Option<T2> { __arg_3(__a_2) },
                         __p,
                     )
-                }) as Rc<dyn Fn(T1) -> Option<T2>>
-            }
-        },
-    )
-}
-
-/// `rst`.
-pub fn rst<T1: Clone + 'static>(s: Sys<T1>) -> Rc<dyn Fn(u64) -> StateP<T1, u64>> {
-    {
-        match s {
-            Sys::MkSys(rst0, _, _, _) => rst0,
+                }) as Rc<dyn Fn(&T1) -> Option<T2>>
+            })
         }
     }
 }
 
-/// `tok`.
-pub fn tok<T1: Clone + 'static>(s: Sys<T1>) -> Rc<dyn Fn(u64) -> rt::List<u64>> {
+/// `rst`.
+pub fn rst<T1: Clone + 'static>(s: &Sys<T1>) -> Rc<dyn Fn(&u64) -> StateP<T1, u64>> {
     {
-        match s {
-            Sys::MkSys(_, tok0, _, _) => tok0,
-        }
+        let Sys::MkSys(rst0_1, _, _, _) = s;
+        rst0_1.clone()
+    }
+}
+
+/// `tok`.
+pub fn tok<T1: Clone + 'static>(s: &Sys<T1>) -> Rc<dyn Fn(&u64) -> rt::List<u64>> {
+    {
+        let Sys::MkSys(_, tok0_1, _, _) = s;
+        tok0_1.clone()
     }
 }
 
 /// `net`.
 pub fn net<T1: Clone + 'static>(s: Sys<T1>) -> rt::List<(u64, MsgP<T1, u64>)> {
     {
-        match s {
-            Sys::MkSys(_, _, net0, _) => net0,
-        }
+        let Sys::MkSys(_, _, net0_1, _) = s;
+        net0_1
     }
 }
 
 /// `nextv`.
-pub fn nextv<T1: Clone + 'static>(s: Sys<T1>) -> u64 {
+pub fn nextv<T1: Clone + 'static>(s: &Sys<T1>) -> u64 {
     {
-        match s {
-            Sys::MkSys(_, _, _, nextv0) => nextv0,
-        }
+        let Sys::MkSys(_, _, _, nextv0_1) = s;
+        *nextv0_1
     }
 }
 
@@ -685,14 +560,11 @@ pub fn sys0<T1: Clone + 'static>(n: u64) -> Sys<T1> {
     Sys::<T1>::MkSys(
         {
             let n = n.clone();
-            Rc::new(move |r: u64| -> StateP<T1, u64> { init::<T1, u64>(n.clone(), r) })
-                as Rc<dyn Fn(u64) -> StateP<T1, u64>>
+            Rc::new(move |r: &u64| -> StateP<T1, u64> { init::<T1, u64>(n, *r) })
+                as Rc<dyn Fn(&u64) -> StateP<T1, u64>>
         },
-        {
-            let n = n.clone();
-            Rc::new(move |_x: u64| -> rt::List<u64> { token0(n.clone()) })
-                as Rc<dyn Fn(u64) -> rt::List<u64>>
-        },
+        Rc::new(move |_x: &u64| -> rt::List<u64> { token0(n) })
+            as Rc<dyn Fn(&u64) -> rt::List<u64>>,
         rt::List::<(u64, MsgP<T1, u64>)>::nil(),
         0u64,
     )
@@ -702,60 +574,36 @@ pub fn sys0<T1: Clone + 'static>(n: u64) -> Sys<T1> {
 pub fn broadcast<T1: Clone + 'static>(
     n: u64,
     r: u64,
-    m: MsgP<T1, u64>,
+    m: &MsgP<T1, u64>,
 ) -> rt::List<(u64, MsgP<T1, u64>)> {
     map::<u64, (u64, MsgP<T1, u64>)>(
-        &{
-            let __f = {
-                let m = m.clone();
-                Rc::new(move |j: u64| -> (u64, MsgP<T1, u64>) { (j, m.clone()) })
-                    as Rc<dyn Fn(u64) -> (u64, MsgP<T1, u64>)>
-            };
-            move |__a: &u64| -> (u64, MsgP<T1, u64>) { __f(__a.clone()) }
-        },
-        filter::<u64>(
-            &{
-                let __f_1 = {
-                    let r = r.clone();
-                    Rc::new(move |j_1: u64| -> bool { negb(eqb(j_1, r.clone())) })
-                        as Rc<dyn Fn(u64) -> bool>
-                };
-                move |__a_1: &u64| -> bool { __f_1(__a_1.clone()) }
-            },
-            seq(0u64, n),
-        ),
+        &|j: &u64| -> (u64, MsgP<T1, u64>) { (*j, m.clone()) },
+        &(filter::<u64>(&|j_1: &u64| -> bool { negb(eqb(*j_1, r)) }, &(seq(0u64, n)))),
     )
 }
 
 /// `find_write`.
-pub fn find_write<T1: Clone + 'static>(ab: Astate<T1>, i: u64) -> Option<Write<T1>> {
-    find::<Write<T1>>(
-        &{
-            let __f = {
-                let i = i.clone();
-                Rc::new(move |w: Write<T1>| -> bool {
-                    eqb(
-                        {
-                            match w {
-                                Write::MkW(wid, _, _, _, _, _, _, _) => wid,
-                            }
-                        },
-                        i.clone(),
-                    )
-                }) as Rc<dyn Fn(Write<T1>) -> bool>
-            };
-            move |__a: &Write<T1>| -> bool { __f(__a.clone()) }
-        },
-        {
-            match ab {
-                Astate::MkA(_, _, _, _, allw, _) => allw,
-            }
-        },
-    )
+pub fn find_write<T1: Clone + 'static>(ab: &Astate<T1>, i: u64) -> Option<Write<T1>> {
+    {
+        let Astate::MkA(_, _, _, _, allw_1, _) = ab;
+        find::<Write<T1>>(
+            &|w: &Write<T1>| -> bool {
+                eqb(
+                    {
+                        match w {
+                            Write::MkW(wid, _, _, _, _, _, _, _) => *wid,
+                        }
+                    },
+                    i,
+                )
+            },
+            allw_1,
+        )
+    }
 }
 
 /// `res_write`.
-pub fn res_write<T1: Clone + 'static>(ab: Astate<T1>, res: Option<u64>) -> Option<Write<T1>> {
+pub fn res_write<T1: Clone + 'static>(ab: &Astate<T1>, res: Option<u64>) -> Option<Write<T1>> {
     {
         match res {
             Some(i) => find_write::<T1>(ab, i),
@@ -765,30 +613,28 @@ pub fn res_write<T1: Clone + 'static>(ab: Astate<T1>, res: Option<u64>) -> Optio
 }
 
 /// `cv_stamp`.
-pub fn cv_stamp<T1: Clone + 'static>(x: Sys<T1>, r: u64) -> (u64, u64) {
-    (
-        rt::succ(nth::<u64>(
-            r.clone(),
-            {
-                match {
-                    match x {
-                        Sys::MkSys(rst0, _, _, _) => rst0(r.clone()),
+pub fn cv_stamp<T1: Clone + 'static>(x: &Sys<T1>, r: u64) -> (u64, u64) {
+    {
+        let Sys::MkSys(rst0_1, _, _, _) = x;
+        (
+            rt::succ(nth::<u64>(
+                r,
+                &({
+                    match rst0_1(&r) {
+                        StateP::MkSt(_, clock0, _) => clock0,
                     }
-                } {
-                    StateP::MkSt(_, clock0, _) => clock0,
-                }
-            },
-            0u64,
-        )),
-        r.clone(),
-    )
+                }),
+                &(0u64),
+            )),
+            r,
+        )
+    }
 }
 
 /// `cv_msg_id`.
-pub fn cv_msg_id<T1: Clone + 'static>(m: MsgP<T1, u64>) -> u64 {
+pub fn cv_msg_id<T1: Clone + 'static>(m: &MsgP<T1, u64>) -> u64 {
     {
-        match m {
-            MsgP::MkMsg(_, _, _, _, mval0) => mval0,
-        }
+        let MsgP::MkMsg(_, _, _, _, mval0_1) = m;
+        *mval0_1
     }
 }

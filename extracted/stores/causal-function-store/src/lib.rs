@@ -2,9 +2,9 @@
 //!
 //! [`Algorithm`] implements [`kv_store_api::Store`] by calling the
 //! extracted functions of [`extracted`] (translated from the verified
-//! Rocq module) at keys `Rc<K>` and values `Rc<V>` (shared, so copies
-//! inside the extracted code never copy a key or a value) with the key
-//! comparison `|a, b| (**a).cmp(&**b)`, a total order as `key_order` asks.
+//! Rocq module) at keys `K` and values `V`, with the key comparison
+//! `K::cmp`, a total order as `key_order` asks. Arguments the wrapper owns
+//! are moved in, the others lent.
 
 #![forbid(unsafe_code)]
 
@@ -22,34 +22,41 @@ use std::rc::Rc;
 pub struct Algorithm;
 
 /// Curried key comparison, as the extracted functions take it.
-type KeyCmp<K> = Rc<dyn Fn(Rc<K>) -> Rc<dyn Fn(Rc<K>) -> std::cmp::Ordering>>;
+type KeyCmp<K> = Rc<dyn Fn(&K) -> Rc<dyn Fn(&K) -> std::cmp::Ordering>>;
 
-fn key_cmp<K: Ord + 'static>() -> KeyCmp<K> {
-    Rc::new(|a: Rc<K>| {
-        Rc::new(move |b: Rc<K>| (*a).cmp(&*b)) as Rc<dyn Fn(Rc<K>) -> std::cmp::Ordering>
+fn key_cmp<K: Ord + Clone + 'static>() -> KeyCmp<K> {
+    Rc::new(|a: &K| {
+        let a = a.clone();
+        Rc::new(move |b: &K| a.cmp(b)) as Rc<dyn Fn(&K) -> std::cmp::Ordering>
     })
 }
 
 /// Key comparison, passed uncurried and by reference.
-fn key_cmp_ref<K: Ord>(a: &Rc<K>, b: &Rc<K>) -> std::cmp::Ordering {
-    (**a).cmp(&**b)
+fn key_cmp_ref<K: Ord>(a: &K, b: &K) -> std::cmp::Ordering {
+    a.cmp(b)
 }
 
-/// State of one replica. It is taken out and put back around `apply`, so
-/// the extracted code owns it uniquely and can update it in place.
+/// State of one replica. It is taken out and put back around `put` and
+/// `apply`, so the extracted code owns it uniquely and can update it in place.
 pub struct Replica<K, V> {
-    st: Option<extracted::StateP<Rc<K>, Rc<V>>>,
+    st: Option<extracted::StateP<K, V>>,
     _kv: PhantomData<fn() -> (K, V)>,
 }
 
 impl<K, V> Replica<K, V> {
-    fn current(&self) -> &extracted::StateP<Rc<K>, Rc<V>> {
+    fn current(&self) -> &extracted::StateP<K, V> {
         self.st
             .as_ref()
-            .expect("replica state lost: extracted code panicked during apply")
+            .expect("replica state lost: extracted code panicked during put or apply")
     }
 
-    fn new(st: extracted::StateP<Rc<K>, Rc<V>>) -> Self {
+    fn take(&mut self) -> extracted::StateP<K, V> {
+        self.st
+            .take()
+            .expect("replica state lost: extracted code panicked during put or apply")
+    }
+
+    fn new(st: extracted::StateP<K, V>) -> Self {
         Replica {
             st: Some(st),
             _kv: PhantomData,
@@ -64,7 +71,7 @@ where
 {
     type State = Replica<K, V>;
     type Token = runtime::List<u64>;
-    type Msg = extracted::MsgP<Rc<K>, Rc<V>>;
+    type Msg = extracted::MsgP<K, V>;
 
     fn name(&self) -> &'static str {
         "causal-function-store"
@@ -85,13 +92,19 @@ where
         key: K,
         val: V,
     ) -> Option<(Self::Token, Self::Msg)> {
-        // `None` ("not yet") must leave the state as it was, so `put` works on
-        // a (shallow, `Rc`-sharing) copy.
-        let cur = st.current().clone();
-        let ((next, tok), msg) =
-            extracted::put(key_cmp(), cur, tok.clone(), Rc::new(key), Rc::new(val))?;
-        st.st = Some(next);
-        Some((tok, msg))
+        // The state is moved in, so the extracted code owns it uniquely and
+        // updates it in place; on `None` ("not yet") it is handed back as it was.
+        let cur = st.take();
+        match extracted::put__keep(key_cmp(), cur, tok, key, val) {
+            Ok(((next, tok), msg)) => {
+                st.st = Some(next);
+                Some((tok, msg))
+            }
+            Err(cur) => {
+                st.st = Some(cur);
+                None
+            }
+        }
     }
 
     fn get(
@@ -100,24 +113,15 @@ where
         tok: &Self::Token,
         key: &K,
     ) -> Option<(Option<V>, Self::Token)> {
-        let (val, tok) = extracted::get(
-            &key_cmp_ref::<K>,
-            st.current().clone(),
-            tok.clone(),
-            Rc::new(key.clone()),
-        )?;
-        Some((val.map(Rc::unwrap_or_clone), tok))
+        extracted::get(&key_cmp_ref::<K>, st.current(), tok, key)
     }
 
     fn deliverable(&self, st: &Replica<K, V>, msg: &Self::Msg) -> bool {
-        extracted::deliverable(st.current().clone(), msg.clone())
+        extracted::deliverable(st.current(), msg)
     }
 
     fn apply(&self, st: &mut Replica<K, V>, msg: Self::Msg) {
-        let cur = st
-            .st
-            .take()
-            .expect("replica state lost: extracted code panicked during apply");
+        let cur = st.take();
         st.st = Some(extracted::apply(key_cmp(), cur, msg));
     }
 }

@@ -33,10 +33,10 @@ pub enum Write<K> {
 #[derive(Clone)]
 pub enum Astate<K> {
     MkA(
-        Rc<dyn Fn(u64) -> rt::List<Write<K>>>,
-        Rc<dyn Fn(u64) -> rt::List<Write<K>>>,
-        Rc<dyn Fn(u64) -> rt::List<Write<K>>>,
-        Rc<dyn Fn(u64) -> rt::List<u64>>,
+        Rc<dyn Fn(&u64) -> rt::List<Write<K>>>,
+        Rc<dyn Fn(&u64) -> rt::List<Write<K>>>,
+        Rc<dyn Fn(&u64) -> rt::List<Write<K>>>,
+        Rc<dyn Fn(&u64) -> rt::List<u64>>,
         rt::List<Write<K>>,
         u64,
     ),
@@ -46,7 +46,7 @@ pub enum Astate<K> {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Tree<K, V> {
     Leaf,
-    Node(Rc<Tree<K, V>>, K, V, Rc<Tree<K, V>>, u64),
+    Node(Rc<(Tree<K, V>, K, V, Tree<K, V>, u64)>),
 }
 
 /// Inductive `state'`.
@@ -65,8 +65,8 @@ pub enum MsgP<K, V> {
 #[derive(Clone)]
 pub enum Sys<K> {
     MkSys(
-        Rc<dyn Fn(u64) -> StateP<K, u64>>,
-        Rc<dyn Fn(u64) -> rt::List<u64>>,
+        Rc<dyn Fn(&u64) -> StateP<K, u64>>,
+        Rc<dyn Fn(&u64) -> rt::List<u64>>,
         rt::List<(u64, MsgP<K, u64>)>,
         u64,
     ),
@@ -113,18 +113,18 @@ pub fn max0(n: u64, m: u64) -> u64 {
 }
 
 /// `nth`.
-pub fn nth<T1: Clone + 'static>(n: u64, l: rt::List<T1>, default: T1) -> T1 {
+pub fn nth<T1: Clone + 'static>(n: u64, l: &rt::List<T1>, default: &T1) -> T1 {
     {
         match n {
-            0 => match (l).uncons() {
-                None => default,
-                Some((x, _)) => x,
+            0 => match l.view() {
+                None => default.clone(),
+                Some((x, _)) => x.clone(),
             },
             __n @ 1.. => {
                 let m = __n - 1;
                 {
-                    match (l).uncons() {
-                        None => default,
+                    match l.view() {
+                        None => default.clone(),
                         Some((_, t0)) => nth::<T1>(m, t0, default),
                     }
                 }
@@ -136,23 +136,23 @@ pub fn nth<T1: Clone + 'static>(n: u64, l: rt::List<T1>, default: T1) -> T1 {
 /// `map`.
 pub fn map<T1: Clone + 'static, T2: Clone + 'static>(
     f: &dyn Fn(&T1) -> T2,
-    l: rt::List<T1>,
+    l: &rt::List<T1>,
 ) -> rt::List<T2> {
     {
-        match (l).uncons() {
+        match l.view() {
             None => rt::List::<T2>::nil(),
-            Some((a, t0)) => rt::List::cons(f(&a), map::<T1, T2>(f, t0)),
+            Some((a, t0)) => rt::List::cons(f(a), map::<T1, T2>(f, t0)),
         }
     }
 }
 
 /// `filter`.
-pub fn filter<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: rt::List<T1>) -> rt::List<T1> {
+pub fn filter<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: &rt::List<T1>) -> rt::List<T1> {
     {
-        match (l).uncons() {
+        match l.view() {
             None => rt::List::<T1>::nil(),
-            Some((x, l0)) => match f(&x) {
-                true => rt::List::cons(x, filter::<T1>(f, l0)),
+            Some((x, l0)) => match f(x) {
+                true => rt::List::cons(x.clone(), filter::<T1>(f, l0)),
                 false => filter::<T1>(f, l0),
             },
         }
@@ -160,12 +160,12 @@ pub fn filter<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: rt::List<T1>) -> 
 }
 
 /// `find`.
-pub fn find<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: rt::List<T1>) -> Option<T1> {
+pub fn find<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: &rt::List<T1>) -> Option<T1> {
     {
-        match (l).uncons() {
+        match l.view() {
             None => Option::<T1>::None,
-            Some((x, tl)) => match f(&x) {
-                true => Some(x),
+            Some((x, tl)) => match f(x) {
+                true => Some(x.clone()),
                 false => find::<T1>(f, tl),
             },
         }
@@ -179,7 +179,7 @@ pub fn seq(start: u64, len: u64) -> rt::List<u64> {
             0 => rt::List::<u64>::nil(),
             __n @ 1.. => {
                 let len0 = __n - 1;
-                rt::List::cons(start.clone(), seq(rt::succ(start.clone()), len0))
+                rt::List::cons(start, seq(rt::succ(start), len0))
             }
         }
     }
@@ -191,11 +191,14 @@ pub fn empty<T1: Clone + 'static, T2: Clone + 'static>() -> Tree<T1, T2> {
 }
 
 /// `height`.
-pub fn height<T1: Clone + 'static, T2: Clone + 'static>(s: Tree<T1, T2>) -> u64 {
+pub fn height<T1: Clone + 'static, T2: Clone + 'static>(s: &Tree<T1, T2>) -> u64 {
     {
         match s {
             Tree::Leaf => 0u64,
-            Tree::Node(_, _, _, _, h) => h,
+            Tree::Node(__p) => {
+                let (_, _, _, _, h) = &**__p;
+                *h
+            }
         }
     }
 }
@@ -207,16 +210,10 @@ pub fn create<T1: Clone + 'static, T2: Clone + 'static>(
     v: T2,
     r: Tree<T1, T2>,
 ) -> Tree<T1, T2> {
-    Tree::<T1, T2>::Node(
-        Rc::new(l.clone()),
-        k,
-        v,
-        Rc::new(r.clone()),
-        rt::succ(max(
-            height::<T1, T2>(l.clone()),
-            height::<T1, T2>(r.clone()),
-        )),
-    )
+    {
+        let __h = rt::succ(max(height::<T1, T2>(&l), height::<T1, T2>(&r)));
+        Tree::<T1, T2>::Node(Rc::new((l, k, v, r, __h)))
+    }
 }
 
 /// `bal`.
@@ -227,61 +224,75 @@ pub fn bal<T1: Clone + 'static, T2: Clone + 'static>(
     r: Tree<T1, T2>,
 ) -> Tree<T1, T2> {
     {
-        match ltb(
-            rt::succ(height::<T1, T2>(r.clone())),
-            height::<T1, T2>(l.clone()),
-        ) {
-            true => match l.clone() {
-                Tree::Leaf => create::<T1, T2>(l.clone(), k, v, r.clone()),
-                Tree::Node(ll, lk, lv, lr, _) => match leb(
-                    height::<T1, T2>((*lr).clone()),
-                    height::<T1, T2>((*ll).clone()),
-                ) {
-                    true => create::<T1, T2>(
-                        (*ll).clone(),
-                        lk,
-                        lv,
-                        create::<T1, T2>((*lr).clone(), k, v, r.clone()),
-                    ),
-                    false => match (*lr).clone() {
-                        Tree::Leaf => create::<T1, T2>(l.clone(), k, v, r.clone()),
-                        Tree::Node(lrl, lrk, lrv, lrr, _) => create::<T1, T2>(
-                            create::<T1, T2>((*ll).clone(), lk, lv, Rc::unwrap_or_clone(lrl)),
-                            lrk,
-                            lrv,
-                            create::<T1, T2>(Rc::unwrap_or_clone(lrr), k, v, r.clone()),
-                        ),
-                    },
-                },
-            },
-            false => match ltb(
-                rt::succ(height::<T1, T2>(l.clone())),
-                height::<T1, T2>(r.clone()),
-            ) {
-                true => match r.clone() {
-                    Tree::Leaf => create::<T1, T2>(l.clone(), k, v, r.clone()),
-                    Tree::Node(rl, rk, rv, rr, _) => match leb(
-                        height::<T1, T2>((*rl).clone()),
-                        height::<T1, T2>((*rr).clone()),
-                    ) {
-                        true => create::<T1, T2>(
-                            create::<T1, T2>(l.clone(), k, v, (*rl).clone()),
-                            rk,
-                            rv,
-                            (*rr).clone(),
-                        ),
-                        false => match (*rl).clone() {
-                            Tree::Leaf => create::<T1, T2>(l.clone(), k, v, r.clone()),
-                            Tree::Node(rll, rlk, rlv, rlr, _) => create::<T1, T2>(
-                                create::<T1, T2>(l.clone(), k, v, Rc::unwrap_or_clone(rll)),
-                                rlk,
-                                rlv,
-                                create::<T1, T2>(Rc::unwrap_or_clone(rlr), rk, rv, (*rr).clone()),
+        match ltb(rt::succ(height::<T1, T2>(&r)), height::<T1, T2>(&l)) {
+            true => match &l {
+                Tree::Leaf => create::<T1, T2>(l, k, v, r),
+                Tree::Node(__p_1) => {
+                    let (ll, lk, lv, lr, _) = &**__p_1;
+                    {
+                        match leb(height::<T1, T2>(lr), height::<T1, T2>(ll)) {
+                            true => create::<T1, T2>(
+                                ll.clone(),
+                                lk.clone(),
+                                lv.clone(),
+                                create::<T1, T2>(lr.clone(), k, v, r),
                             ),
-                        },
-                    },
+                            false => match lr {
+                                Tree::Leaf => create::<T1, T2>(l, k, v, r),
+                                Tree::Node(__p) => {
+                                    let (lrl, lrk, lrv, lrr, _) = &**__p;
+                                    create::<T1, T2>(
+                                        create::<T1, T2>(
+                                            ll.clone(),
+                                            lk.clone(),
+                                            lv.clone(),
+                                            lrl.clone(),
+                                        ),
+                                        lrk.clone(),
+                                        lrv.clone(),
+                                        create::<T1, T2>(lrr.clone(), k, v, r),
+                                    )
+                                }
+                            },
+                        }
+                    }
+                }
+            },
+            false => match ltb(rt::succ(height::<T1, T2>(&l)), height::<T1, T2>(&r)) {
+                true => match &r {
+                    Tree::Leaf => create::<T1, T2>(l, k, v, r),
+                    Tree::Node(__p_3) => {
+                        let (rl, rk, rv, rr, _) = &**__p_3;
+                        {
+                            match leb(height::<T1, T2>(rl), height::<T1, T2>(rr)) {
+                                true => create::<T1, T2>(
+                                    create::<T1, T2>(l, k, v, rl.clone()),
+                                    rk.clone(),
+                                    rv.clone(),
+                                    rr.clone(),
+                                ),
+                                false => match rl {
+                                    Tree::Leaf => create::<T1, T2>(l, k, v, r),
+                                    Tree::Node(__p_2) => {
+                                        let (rll, rlk, rlv, rlr, _) = &**__p_2;
+                                        create::<T1, T2>(
+                                            create::<T1, T2>(l, k, v, rll.clone()),
+                                            rlk.clone(),
+                                            rlv.clone(),
+                                            create::<T1, T2>(
+                                                rlr.clone(),
+                                                rk.clone(),
+                                                rv.clone(),
+                                                rr.clone(),
+                                            ),
+                                        )
+                                    }
+                                },
+                            }
+                        }
+                    }
                 },
-                false => create::<T1, T2>(l.clone(), k, v, r.clone()),
+                false => create::<T1, T2>(l, k, v, r),
             },
         }
     }
@@ -290,17 +301,22 @@ pub fn bal<T1: Clone + 'static, T2: Clone + 'static>(
 /// `find0`.
 pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
     kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
-    k: T1,
-    s: Tree<T1, T2>,
+    k: &T1,
+    s: &Tree<T1, T2>,
 ) -> Option<T2> {
     {
         match s {
             Tree::Leaf => Option::<T2>::None,
-            Tree::Node(l, x, v, r, _) => match kcmp(&k, &x) {
-                std::cmp::Ordering::Equal => Some(v),
-                std::cmp::Ordering::Less => find0::<T1, T2>(kcmp, k, Rc::unwrap_or_clone(l)),
-                std::cmp::Ordering::Greater => find0::<T1, T2>(kcmp, k, Rc::unwrap_or_clone(r)),
-            },
+            Tree::Node(__p) => {
+                let (l, x, v, r, _) = &**__p;
+                {
+                    match kcmp(k, x) {
+                        std::cmp::Ordering::Equal => Some(v.clone()),
+                        std::cmp::Ordering::Less => find0::<T1, T2>(kcmp, k, l),
+                        std::cmp::Ordering::Greater => find0::<T1, T2>(kcmp, k, r),
+                    }
+                }
+            }
         }
     }
 }
@@ -308,34 +324,33 @@ pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
 /// `add`.
 pub fn add<T1: Clone + 'static, T2: Clone + 'static>(
     kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
-    k: T1,
+    k: &T1,
     v: T2,
     s: Tree<T1, T2>,
 ) -> Tree<T1, T2> {
     {
         match s {
-            Tree::Leaf => Tree::<T1, T2>::Node(
-                Rc::new(Tree::<T1, T2>::Leaf),
-                k,
+            Tree::Leaf => Tree::<T1, T2>::Node(Rc::new((
+                Tree::<T1, T2>::Leaf,
+                k.clone(),
                 v,
-                Rc::new(Tree::<T1, T2>::Leaf),
+                Tree::<T1, T2>::Leaf,
                 1u64,
-            ),
-            Tree::Node(l, x, y, r, h) => match kcmp(&k, &x) {
-                std::cmp::Ordering::Equal => Tree::<T1, T2>::Node(l, x, v, r, h),
-                std::cmp::Ordering::Less => bal::<T1, T2>(
-                    add::<T1, T2>(kcmp, k, v, Rc::unwrap_or_clone(l)),
-                    x,
-                    y,
-                    Rc::unwrap_or_clone(r),
-                ),
-                std::cmp::Ordering::Greater => bal::<T1, T2>(
-                    Rc::unwrap_or_clone(l),
-                    x,
-                    y,
-                    add::<T1, T2>(kcmp, k, v, Rc::unwrap_or_clone(r)),
-                ),
-            },
+            ))),
+            Tree::Node(__p) => {
+                let (l, x, y, r, h) = Rc::unwrap_or_clone(__p);
+                {
+                    match kcmp(k, &x) {
+                        std::cmp::Ordering::Equal => Tree::<T1, T2>::Node(Rc::new((l, x, v, r, h))),
+                        std::cmp::Ordering::Less => {
+                            bal::<T1, T2>(add::<T1, T2>(kcmp, k, v, l), x, y, r)
+                        }
+                        std::cmp::Ordering::Greater => {
+                            bal::<T1, T2>(l, x, y, add::<T1, T2>(kcmp, k, v, r))
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -362,16 +377,16 @@ pub fn vset(v: rt::List<u64>, i: u64, x: u64) -> rt::List<u64> {
 }
 
 /// `vle`.
-pub fn vle(a: rt::List<u64>, b: rt::List<u64>) -> bool {
+pub fn vle(a: &rt::List<u64>, b: &rt::List<u64>) -> bool {
     {
-        match (a).uncons() {
+        match a.view() {
             None => true,
-            Some((x, a_p)) => match (b).uncons() {
-                None => match eqb(x, 0u64) {
-                    true => vle(a_p, rt::List::<u64>::nil()),
+            Some((x, a_p)) => match b.view() {
+                None => match eqb(*x, 0u64) {
+                    true => vle(a_p, &(rt::List::<u64>::nil())),
                     false => false,
                 },
-                Some((y, b_p)) => match leb0(x, y) {
+                Some((y, b_p)) => match leb0(*x, *y) {
                     true => vle(a_p, b_p),
                     false => false,
                 },
@@ -383,11 +398,11 @@ pub fn vle(a: rt::List<u64>, b: rt::List<u64>) -> bool {
 /// `vmax`.
 pub fn vmax(a: rt::List<u64>, b: rt::List<u64>) -> rt::List<u64> {
     {
-        match (a.clone()).uncons() {
+        match a.view() {
             None => b,
             Some((x, a_p)) => match (b).uncons() {
-                None => a.clone(),
-                Some((y, b_p)) => rt::List::cons(max0(x, y), vmax(a_p, b_p)),
+                None => a,
+                Some((y, b_p)) => rt::List::cons(max0(*x, y), vmax(a_p.clone(), b_p)),
             },
         }
     }
@@ -404,74 +419,66 @@ pub fn put_guard() -> bool {
 }
 
 /// `me`.
-pub fn me<T1: Clone + 'static, T2: Clone + 'static>(s: StateP<T1, T2>) -> u64 {
+pub fn me<T1: Clone + 'static, T2: Clone + 'static>(s: &StateP<T1, T2>) -> u64 {
     {
-        match s {
-            StateP::MkSt(me0, _, _) => me0,
-        }
+        let StateP::MkSt(me0_1, _, _) = s;
+        *me0_1
     }
 }
 
 /// `clock`.
 pub fn clock<T1: Clone + 'static, T2: Clone + 'static>(s: StateP<T1, T2>) -> rt::List<u64> {
     {
-        match s {
-            StateP::MkSt(_, clock0, _) => clock0,
-        }
+        let StateP::MkSt(_, clock0_1, _) = s;
+        clock0_1
     }
 }
 
 /// `store`.
 pub fn store<T1: Clone + 'static, T2: Clone + 'static>(s: StateP<T1, T2>) -> Tree<T1, T2> {
     {
-        match s {
-            StateP::MkSt(_, _, store0) => store0,
-        }
+        let StateP::MkSt(_, _, store0_1) = s;
+        store0_1
     }
 }
 
 /// `morig`.
-pub fn morig<T1: Clone + 'static, T2: Clone + 'static>(m: MsgP<T1, T2>) -> u64 {
+pub fn morig<T1: Clone + 'static, T2: Clone + 'static>(m: &MsgP<T1, T2>) -> u64 {
     {
-        match m {
-            MsgP::MkMsg(morig0, _, _, _, _) => morig0,
-        }
+        let MsgP::MkMsg(morig0_1, _, _, _, _) = m;
+        *morig0_1
     }
 }
 
 /// `mseq`.
-pub fn mseq<T1: Clone + 'static, T2: Clone + 'static>(m: MsgP<T1, T2>) -> u64 {
+pub fn mseq<T1: Clone + 'static, T2: Clone + 'static>(m: &MsgP<T1, T2>) -> u64 {
     {
-        match m {
-            MsgP::MkMsg(_, mseq0, _, _, _) => mseq0,
-        }
+        let MsgP::MkMsg(_, mseq0_1, _, _, _) = m;
+        *mseq0_1
     }
 }
 
 /// `mdeps`.
 pub fn mdeps<T1: Clone + 'static, T2: Clone + 'static>(m: MsgP<T1, T2>) -> rt::List<u64> {
     {
-        match m {
-            MsgP::MkMsg(_, _, mdeps0, _, _) => mdeps0,
-        }
+        let MsgP::MkMsg(_, _, mdeps0_1, _, _) = m;
+        mdeps0_1
     }
 }
 
 /// `mkey`.
 pub fn mkey<T1: Clone + 'static, T2: Clone + 'static>(m: MsgP<T1, T2>) -> T1 {
     {
-        match m {
-            MsgP::MkMsg(_, _, _, mkey0, _) => mkey0,
-        }
+        let MsgP::MkMsg(_, _, _, mkey0_1, _) = m;
+        mkey0_1
     }
 }
 
 /// `mval`.
 pub fn mval<T1: Clone + 'static, T2: Clone + 'static>(m: MsgP<T1, T2>) -> T2 {
     {
-        match m {
-            MsgP::MkMsg(_, _, _, _, mval0) => mval0,
-        }
+        let MsgP::MkMsg(_, _, _, _, mval0_1) = m;
+        mval0_1
     }
 }
 
@@ -489,89 +496,71 @@ pub fn token0(_x: u64) -> rt::List<u64> {
 pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
     kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
     st: StateP<T1, T2>,
-    tk: rt::List<u64>,
+    tk: &rt::List<u64>,
     k: T1,
     v: T2,
 ) -> Option<((StateP<T1, T2>, rt::List<u64>), MsgP<T1, T2>)> {
     {
-        match {
-            match put_guard() {
-                true => negb(vle(tk.clone(), {
-                    match st.clone() {
-                        StateP::MkSt(_, clock0, _) => clock0,
-                    }
-                })),
-                false => false,
-            }
-        } {
-            true => Option::<((StateP<T1, T2>, rt::List<u64>), MsgP<T1, T2>)>::None,
-            false => {
-                let sq: u64 = rt::succ(nth::<u64>(
-                    {
-                        match st.clone() {
-                            StateP::MkSt(me0, _, _) => me0,
-                        }
-                    },
-                    {
-                        match st.clone() {
-                            StateP::MkSt(_, clock0_1, _) => clock0_1,
-                        }
-                    },
-                    0u64,
-                ));
-                Some((
-                    (
-                        StateP::<T1, T2>::MkSt(
-                            {
-                                match st.clone() {
-                                    StateP::MkSt(me0_1, _, _) => me0_1,
-                                }
-                            },
-                            vset(
-                                {
-                                    match st.clone() {
-                                        StateP::MkSt(_, clock0_2, _) => clock0_2,
-                                    }
-                                },
-                                {
-                                    match st.clone() {
-                                        StateP::MkSt(me0_2, _, _) => me0_2,
-                                    }
-                                },
-                                sq.clone(),
+        let StateP::MkSt(me0_5, clock0_4, store0_1) = st;
+        {
+            match {
+                match put_guard() {
+                    true => negb(vle(tk, &clock0_4)),
+                    false => false,
+                }
+            } {
+                true => Option::<((StateP<T1, T2>, rt::List<u64>), MsgP<T1, T2>)>::None,
+                false => {
+                    let sq: u64 = rt::succ(nth::<u64>(me0_5, &clock0_4, &(0u64)));
+                    Some((
+                        (
+                            StateP::<T1, T2>::MkSt(
+                                me0_5,
+                                vset(clock0_4.clone(), me0_5, sq),
+                                add::<T1, T2>(kcmp, &k, v.clone(), store0_1),
                             ),
-                            add::<T1, T2>(kcmp, k.clone(), v.clone(), {
-                                match st.clone() {
-                                    StateP::MkSt(_, _, store0) => store0,
-                                }
-                            }),
+                            vset(tk.clone(), me0_5, sq),
                         ),
-                        vset(
-                            tk.clone(),
-                            {
-                                match st.clone() {
-                                    StateP::MkSt(me0_3, _, _) => me0_3,
-                                }
-                            },
-                            sq.clone(),
+                        MsgP::<T1, T2>::MkMsg(me0_5, sq, clock0_4, k, v),
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// `put`, answering `Ok(x)` for `Some x` and handing `st` back (`Err`) for `None`.
+pub fn put__keep<T1: Clone + 'static, T2: Clone + 'static>(
+    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
+    st: StateP<T1, T2>,
+    tk: &rt::List<u64>,
+    k: T1,
+    v: T2,
+) -> Result<((StateP<T1, T2>, rt::List<u64>), MsgP<T1, T2>), StateP<T1, T2>> {
+    {
+        let StateP::MkSt(me0_5, clock0_4, store0_1) = st;
+        {
+            match {
+                match put_guard() {
+                    true => negb(vle(tk, &clock0_4)),
+                    false => false,
+                }
+            } {
+                true => Err(StateP::<T1, T2>::MkSt(me0_5, clock0_4, store0_1)),
+                false => {
+                    let sq: u64 = rt::succ(nth::<u64>(me0_5, &clock0_4, &(0u64)));
+                    Ok((
+                        (
+                            StateP::<T1, T2>::MkSt(
+                                me0_5,
+                                vset(clock0_4.clone(), me0_5, sq),
+                                add::<T1, T2>(kcmp, &k, v.clone(), store0_1),
+                            ),
+                            vset(tk.clone(), me0_5, sq),
                         ),
-                    ),
-                    MsgP::<T1, T2>::MkMsg(
-                        {
-                            match st.clone() {
-                                StateP::MkSt(me0_4, _, _) => me0_4,
-                            }
-                        },
-                        sq.clone(),
-                        {
-                            match st.clone() {
-                                StateP::MkSt(_, clock0_3, _) => clock0_3,
-                            }
-                        },
-                        k.clone(),
-                        v.clone(),
-                    ),
-                ))
+                        MsgP::<T1, T2>::MkMsg(me0_5, sq, clock0_4, k, v),
+                    ))
+                }
             }
         }
     }
@@ -580,85 +569,41 @@ pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
 /// `get`.
 pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
     kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
-    st: StateP<T1, T2>,
-    tk: rt::List<u64>,
-    k: T1,
+    st: &StateP<T1, T2>,
+    tk: &rt::List<u64>,
+    k: &T1,
 ) -> Option<(Option<T2>, rt::List<u64>)> {
     {
-        match vle(tk.clone(), {
-            match st.clone() {
-                StateP::MkSt(_, clock0, _) => clock0,
-            }
-        }) {
-            true => Some((
-                find0::<T1, T2>(kcmp, k, {
-                    match st.clone() {
-                        StateP::MkSt(_, _, store0) => store0,
-                    }
-                }),
-                {
+        let StateP::MkSt(_, clock0_2, store0_1) = st;
+        {
+            match vle(tk, clock0_2) {
+                true => Some((find0::<T1, T2>(kcmp, k, store0_1), {
                     match get_merge() {
-                        true => vmax(tk.clone(), {
-                            match st.clone() {
-                                StateP::MkSt(_, clock0_1, _) => clock0_1,
-                            }
-                        }),
+                        true => vmax(tk.clone(), clock0_2.clone()),
                         false => tk.clone(),
                     }
-                },
-            )),
-            false => Option::<(Option<T2>, rt::List<u64>)>::None,
+                })),
+                false => Option::<(Option<T2>, rt::List<u64>)>::None,
+            }
         }
     }
 }
 
 /// `deliverable`.
 pub fn deliverable<T1: Clone + 'static, T2: Clone + 'static>(
-    st: StateP<T1, T2>,
-    m: MsgP<T1, T2>,
+    st: &StateP<T1, T2>,
+    m: &MsgP<T1, T2>,
 ) -> bool {
     {
-        match eqb(
-            rt::succ(nth::<u64>(
-                {
-                    match m.clone() {
-                        MsgP::MkMsg(morig0, _, _, _, _) => morig0,
-                    }
-                },
-                {
-                    match st.clone() {
-                        StateP::MkSt(_, clock0, _) => clock0,
-                    }
-                },
-                0u64,
-            )),
+        let StateP::MkSt(_, clock0_2, _) = st;
+        {
+            let MsgP::MkMsg(morig0_2, mseq0_1, mdeps0_1, _, _) = m;
             {
-                match m.clone() {
-                    MsgP::MkMsg(_, mseq0, _, _, _) => mseq0,
+                match eqb(rt::succ(nth::<u64>(*morig0_2, clock0_2, &(0u64))), *mseq0_1) {
+                    true => vle(&(vset(mdeps0_1.clone(), *morig0_2, 0u64)), clock0_2),
+                    false => false,
                 }
-            },
-        ) {
-            true => vle(
-                vset(
-                    {
-                        match m.clone() {
-                            MsgP::MkMsg(_, _, mdeps0, _, _) => mdeps0,
-                        }
-                    },
-                    {
-                        match m.clone() {
-                            MsgP::MkMsg(morig0_1, _, _, _, _) => morig0_1,
-                        }
-                    },
-                    0u64,
-                ),
-                {
-                    match st.clone() {
-                        StateP::MkSt(_, clock0_1, _) => clock0_1,
-                    }
-                },
-            ),
-            false => false,
+            }
         }
     }
 }
@@ -669,83 +614,48 @@ pub fn apply<T1: Clone + 'static, T2: Clone + 'static>(
     st: StateP<T1, T2>,
     m: MsgP<T1, T2>,
 ) -> StateP<T1, T2> {
-    StateP::<T1, T2>::MkSt(
-        {
-            match st.clone() {
-                StateP::MkSt(me0, _, _) => me0,
-            }
-        },
-        vset(
-            {
-                match st.clone() {
-                    StateP::MkSt(_, clock0, _) => clock0,
-                }
-            },
-            {
-                match m.clone() {
-                    MsgP::MkMsg(morig0, _, _, _, _) => morig0,
-                }
-            },
-            {
-                match m.clone() {
-                    MsgP::MkMsg(_, mseq0, _, _, _) => mseq0,
-                }
-            },
-        ),
-        add::<T1, T2>(
-            kcmp,
-            {
-                match m.clone() {
-                    MsgP::MkMsg(_, _, _, mkey0, _) => mkey0,
-                }
-            },
-            {
-                match m.clone() {
-                    MsgP::MkMsg(_, _, _, _, mval0) => mval0,
-                }
-            },
-            {
-                match st.clone() {
-                    StateP::MkSt(_, _, store0) => store0,
-                }
-            },
-        ),
-    )
-}
-
-/// `rst`.
-pub fn rst<T1: Clone + 'static>(s: Sys<T1>) -> Rc<dyn Fn(u64) -> StateP<T1, u64>> {
     {
-        match s {
-            Sys::MkSys(rst0, _, _, _) => rst0,
+        let StateP::MkSt(me0_1, clock0_1, store0_1) = st;
+        {
+            let MsgP::MkMsg(morig0_1, mseq0_1, _, mkey0_1, mval0_1) = m;
+            StateP::<T1, T2>::MkSt(
+                me0_1,
+                vset(clock0_1, morig0_1, mseq0_1),
+                add::<T1, T2>(kcmp, &mkey0_1, mval0_1, store0_1),
+            )
         }
     }
 }
 
-/// `tok`.
-pub fn tok<T1: Clone + 'static>(s: Sys<T1>) -> Rc<dyn Fn(u64) -> rt::List<u64>> {
+/// `rst`.
+pub fn rst<T1: Clone + 'static>(s: &Sys<T1>) -> Rc<dyn Fn(&u64) -> StateP<T1, u64>> {
     {
-        match s {
-            Sys::MkSys(_, tok0, _, _) => tok0,
-        }
+        let Sys::MkSys(rst0_1, _, _, _) = s;
+        rst0_1.clone()
+    }
+}
+
+/// `tok`.
+pub fn tok<T1: Clone + 'static>(s: &Sys<T1>) -> Rc<dyn Fn(&u64) -> rt::List<u64>> {
+    {
+        let Sys::MkSys(_, tok0_1, _, _) = s;
+        tok0_1.clone()
     }
 }
 
 /// `net`.
 pub fn net<T1: Clone + 'static>(s: Sys<T1>) -> rt::List<(u64, MsgP<T1, u64>)> {
     {
-        match s {
-            Sys::MkSys(_, _, net0, _) => net0,
-        }
+        let Sys::MkSys(_, _, net0_1, _) = s;
+        net0_1
     }
 }
 
 /// `nextv`.
-pub fn nextv<T1: Clone + 'static>(s: Sys<T1>) -> u64 {
+pub fn nextv<T1: Clone + 'static>(s: &Sys<T1>) -> u64 {
     {
-        match s {
-            Sys::MkSys(_, _, _, nextv0) => nextv0,
-        }
+        let Sys::MkSys(_, _, _, nextv0_1) = s;
+        *nextv0_1
     }
 }
 
@@ -754,14 +664,11 @@ pub fn sys0<T1: Clone + 'static>(n: u64) -> Sys<T1> {
     Sys::<T1>::MkSys(
         {
             let n = n.clone();
-            Rc::new(move |r: u64| -> StateP<T1, u64> { init::<T1, u64>(n.clone(), r) })
-                as Rc<dyn Fn(u64) -> StateP<T1, u64>>
+            Rc::new(move |r: &u64| -> StateP<T1, u64> { init::<T1, u64>(n, *r) })
+                as Rc<dyn Fn(&u64) -> StateP<T1, u64>>
         },
-        {
-            let n = n.clone();
-            Rc::new(move |_x: u64| -> rt::List<u64> { token0(n.clone()) })
-                as Rc<dyn Fn(u64) -> rt::List<u64>>
-        },
+        Rc::new(move |_x: &u64| -> rt::List<u64> { token0(n) })
+            as Rc<dyn Fn(&u64) -> rt::List<u64>>,
         rt::List::<(u64, MsgP<T1, u64>)>::nil(),
         0u64,
     )
@@ -771,60 +678,36 @@ pub fn sys0<T1: Clone + 'static>(n: u64) -> Sys<T1> {
 pub fn broadcast<T1: Clone + 'static>(
     n: u64,
     r: u64,
-    m: MsgP<T1, u64>,
+    m: &MsgP<T1, u64>,
 ) -> rt::List<(u64, MsgP<T1, u64>)> {
     map::<u64, (u64, MsgP<T1, u64>)>(
-        &{
-            let __f = {
-                let m = m.clone();
-                Rc::new(move |j: u64| -> (u64, MsgP<T1, u64>) { (j, m.clone()) })
-                    as Rc<dyn Fn(u64) -> (u64, MsgP<T1, u64>)>
-            };
-            move |__a: &u64| -> (u64, MsgP<T1, u64>) { __f(__a.clone()) }
-        },
-        filter::<u64>(
-            &{
-                let __f_1 = {
-                    let r = r.clone();
-                    Rc::new(move |j_1: u64| -> bool { negb(eqb(j_1, r.clone())) })
-                        as Rc<dyn Fn(u64) -> bool>
-                };
-                move |__a_1: &u64| -> bool { __f_1(__a_1.clone()) }
-            },
-            seq(0u64, n),
-        ),
+        &|j: &u64| -> (u64, MsgP<T1, u64>) { (*j, m.clone()) },
+        &(filter::<u64>(&|j_1: &u64| -> bool { negb(eqb(*j_1, r)) }, &(seq(0u64, n)))),
     )
 }
 
 /// `find_write`.
-pub fn find_write<T1: Clone + 'static>(ab: Astate<T1>, i: u64) -> Option<Write<T1>> {
-    find::<Write<T1>>(
-        &{
-            let __f = {
-                let i = i.clone();
-                Rc::new(move |w: Write<T1>| -> bool {
-                    eqb(
-                        {
-                            match w {
-                                Write::MkW(wid, _, _, _, _, _, _, _) => wid,
-                            }
-                        },
-                        i.clone(),
-                    )
-                }) as Rc<dyn Fn(Write<T1>) -> bool>
-            };
-            move |__a: &Write<T1>| -> bool { __f(__a.clone()) }
-        },
-        {
-            match ab {
-                Astate::MkA(_, _, _, _, allw, _) => allw,
-            }
-        },
-    )
+pub fn find_write<T1: Clone + 'static>(ab: &Astate<T1>, i: u64) -> Option<Write<T1>> {
+    {
+        let Astate::MkA(_, _, _, _, allw_1, _) = ab;
+        find::<Write<T1>>(
+            &|w: &Write<T1>| -> bool {
+                eqb(
+                    {
+                        match w {
+                            Write::MkW(wid, _, _, _, _, _, _, _) => *wid,
+                        }
+                    },
+                    i,
+                )
+            },
+            allw_1,
+        )
+    }
 }
 
 /// `res_write`.
-pub fn res_write<T1: Clone + 'static>(ab: Astate<T1>, res: Option<u64>) -> Option<Write<T1>> {
+pub fn res_write<T1: Clone + 'static>(ab: &Astate<T1>, res: Option<u64>) -> Option<Write<T1>> {
     {
         match res {
             Some(i) => find_write::<T1>(ab, i),
@@ -834,30 +717,28 @@ pub fn res_write<T1: Clone + 'static>(ab: Astate<T1>, res: Option<u64>) -> Optio
 }
 
 /// `cv_stamp`.
-pub fn cv_stamp<T1: Clone + 'static>(x: Sys<T1>, r: u64) -> (u64, u64) {
-    (
-        rt::succ(nth::<u64>(
-            r.clone(),
-            {
-                match {
-                    match x {
-                        Sys::MkSys(rst0, _, _, _) => rst0(r.clone()),
+pub fn cv_stamp<T1: Clone + 'static>(x: &Sys<T1>, r: u64) -> (u64, u64) {
+    {
+        let Sys::MkSys(rst0_1, _, _, _) = x;
+        (
+            rt::succ(nth::<u64>(
+                r,
+                &({
+                    match rst0_1(&r) {
+                        StateP::MkSt(_, clock0, _) => clock0,
                     }
-                } {
-                    StateP::MkSt(_, clock0, _) => clock0,
-                }
-            },
-            0u64,
-        )),
-        r.clone(),
-    )
+                }),
+                &(0u64),
+            )),
+            r,
+        )
+    }
 }
 
 /// `cv_msg_id`.
-pub fn cv_msg_id<T1: Clone + 'static>(m: MsgP<T1, u64>) -> u64 {
+pub fn cv_msg_id<T1: Clone + 'static>(m: &MsgP<T1, u64>) -> u64 {
     {
-        match m {
-            MsgP::MkMsg(_, _, _, _, mval0) => mval0,
-        }
+        let MsgP::MkMsg(_, _, _, _, mval0_1) = m;
+        *mval0_1
     }
 }

@@ -103,6 +103,12 @@ impl<A> List<A> {
         }
     }
 
+    /// Look at the list without taking it apart: `None` for `nil`,
+    /// references to the head and the tail of a cons.
+    pub fn view(&self) -> Option<(&A, &List<A>)> {
+        self.first.as_deref().map(|n| (&n.head, &n.tail))
+    }
+
     /// Number of elements.
     pub fn len(&self) -> usize {
         self.iter().count()
