@@ -470,6 +470,9 @@ impl LlmProposer {
             None
         };
         if let Some(why) = skip {
+            if self.totals.skipped == 0 {
+                tracing::warn!("LLM proposer: {why}; built-in scripts only from here on");
+            }
             self.totals.skipped += 1;
             self.cache.insert(digest, vec![]);
             self.log.write(record(
