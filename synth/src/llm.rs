@@ -714,9 +714,16 @@ mod tests {
 
     #[test]
     fn an_unreachable_model_leaves_the_builtin_scripts_and_is_logged() {
-        // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+        // A loopback port nobody listens on (bound, then released): the
+        // connection is refused.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let closed = format!("http://127.0.0.1:{port}");
         let mut cfg = LlmConfig::new(Api::OpenAi, "m", "sk-test-key".into());
-        cfg.base_url = "http://127.0.0.1:9".into();
+        cfg.base_url = closed.clone();
         cfg.max_retries = 1;
         cfg.backoff = Duration::from_millis(1);
         cfg.max_calls = 1;
@@ -751,7 +758,7 @@ mod tests {
         assert_eq!(recs[0]["call"], true);
         assert_eq!(recs[0]["attempts"], 2);
         assert!(
-            recs[0]["error"].as_str().unwrap().contains("127.0.0.1:9"),
+            recs[0]["error"].as_str().unwrap().contains(&closed),
             "{text}"
         );
         assert_eq!(recs[1]["cached"], true);
@@ -764,7 +771,7 @@ mod tests {
         // A resumed run gets the same answers without calling again.
         let mut cfg = LlmConfig::new(Api::OpenAi, "m", "k".into());
         cfg.max_calls = 1;
-        cfg.base_url = "http://127.0.0.1:9".into();
+        cfg.base_url = closed;
         let mut q = LlmProposer::new(cfg, Box::new(Fixed(vec![])));
         assert_eq!(q.restore_from_log(&text), 2);
         assert_eq!(q.totals().calls, 1);
