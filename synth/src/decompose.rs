@@ -348,6 +348,40 @@ pub fn splits(goal: &Goal) -> Vec<Split> {
     out
 }
 
+/// A closed statement laid out one premise per line, as the framework's own
+/// lemmas are: a line break after each top-level `->` and after the comma
+/// of each top-level `forall` (whitespace only; Rocq reads the same term).
+pub fn layout(statement: &str) -> String {
+    let s = statement.as_bytes();
+    let mut out = String::with_capacity(statement.len() + 64);
+    let mut in_binders = false;
+    let mut skip_space = false;
+    let mut last = 0;
+    let mut breaks = Vec::new();
+    scan(statement, |i, depth| {
+        if depth == 0 {
+            if word_at(s, i, "forall") {
+                in_binders = true;
+            } else if in_binders && s[i] == b',' {
+                in_binders = false;
+                breaks.push(i + 1);
+            } else if !in_binders && s[i..].starts_with(b"->") && (i == 0 || s[i - 1] != b'<') {
+                breaks.push(i + 2);
+            }
+        }
+        true
+    });
+    for b in breaks {
+        out.push_str(statement[last..b].trim_start_matches(' '));
+        out.push_str("\n  ");
+        last = b;
+        skip_space = true;
+    }
+    let rest = &statement[last..];
+    out.push_str(if skip_space { rest.trim_start() } else { rest });
+    out
+}
+
 /// The name of the `i`-th helper lemma (1-based) of `parent`.
 pub fn part_name(parent: &str, i: usize) -> String {
     format!("{parent}_part{i}")
@@ -648,6 +682,18 @@ mod tests {
             "lia.",
         );
         assert_eq!(st.len(), 2);
+    }
+
+    #[test]
+    fn statements_are_laid_out_one_premise_per_line() {
+        let st = "forall (K : Type) (kcmp : K -> K -> comparison), key_order kcmp -> forall n : nat, (n <-> n) -> P (fun x => x) n";
+        assert_eq!(
+            layout(st),
+            "forall (K : Type) (kcmp : K -> K -> comparison),\n  key_order kcmp ->\n  forall n : nat,\n  (n <-> n) ->\n  P (fun x => x) n"
+        );
+        assert_eq!(layout("a = b"), "a = b");
+        let squash = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(squash(&layout(st)), st);
     }
 
     #[test]

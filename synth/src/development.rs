@@ -171,7 +171,10 @@ pub const HELPER_PRELUDE: &str = "intros.";
 
 /// A helper lemma's text with the given proof script (`Admitted` when `None`).
 pub fn helper_lemma(name: &str, statement: &str, tactic: Option<&str>) -> String {
-    let mut s = format!("Lemma {name} : {statement}.\nProof.\n");
+    let mut s = format!(
+        "Lemma {name} : {}.\nProof.\n",
+        crate::decompose::layout(statement)
+    );
     match tactic {
         Some(t) => s.push_str(&format!("  {HELPER_PRELUDE}\n  {t}\nQed.\n")),
         None => s.push_str("Admitted.\n"),
