@@ -584,21 +584,10 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
       pose proof (Hmsgs j m w Hin Hw Ei) as Hok. rewrite <- Ei.
       unfold dp_mstamp in Es.
       destruct (Hwf w Hw) as (Eo & H1 & Hon). rewrite Es in Eo, H1; simpl in Eo, H1.
-      assert (Hbehind : nth (Alg.morig m) (Alg.clock (rst X j)) 0 < Alg.mseq m).
-      { destruct (Nat.lt_ge_cases (nth (Alg.morig m) (Alg.clock (rst X j)) 0) (Alg.mseq m)) as [?|Hge]; auto.
-        exfalso; apply Hna, (Hfifo j w Hj Hw). rewrite Es, <- Eo; simpl; lia. }
       unfold Alg.deliverable in Hd; apply andb_false_iff in Hd as [Hd|Hd].
       - apply Nat.eqb_neq in Hd.
-        destruct (Hdense (Alg.morig m) (Alg.mseq m - 1)) as [w' [Hw' Es']];
-          [rewrite Eo; exact Hon| |].
-        { split; [lia|]. pose proof (Hbound w Hw) as Hb.
-          rewrite Es in Hb; simpl in Hb; rewrite <- Eo in Hb; lia. }
-        destruct (Hwf w' Hw') as (Eo' & _). rewrite Es' in Eo'; simpl in Eo'.
-        destruct (behind_replica_misses_next_write _ _ _ _ _ _ HC Hj Hw') as [w2 (Hw2 & Hna2 & Hle)].
-        { rewrite Es', <- Eo'; simpl; lia. }
-        exists w2; split; [auto|split; [auto|]].
-        assert (wid w' < wid w); [|lia].
-        apply Hsmono; [exact Hw'|exact Hw|congruence|rewrite Es', Es; simpl; lia].
+        apply (out_of_order_waits_for_older_write _ _ _ _ _ _ HC Hj Hw Hna).
+        rewrite Es, <- Eo; simpl; exact Hd.
       - apply deps_applied_false in Hd as [d [Hd Hlt]].
         destruct (d_ents _ _ _ Hok d Hd) as [w' (Hw' & Ed & Hlt')].
         destruct (behind_replica_misses_next_write _ _ _ _ _ _ HC Hj Hw') as [w2 (Hw2 & Hna2 & Hle)].

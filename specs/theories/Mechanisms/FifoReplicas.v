@@ -169,6 +169,29 @@ Section FifoReplicas.
       + apply Nat.lt_le_incl, Hsmono; [exact Hw2|exact Hw'|congruence|rewrite Es2; simpl; lia].
   Qed.
 
+  (** A write a replica has not applied, and is not the next one of its
+      origin there, waits for an older write the replica has not applied
+      either (the next one of that origin). *)
+  Lemma out_of_order_waits_for_older_write : forall clk Ab j w, clocks_inv clk Ab -> j < n ->
+    In w (allw Ab) -> ~ In w (applied Ab j) -> S (nth (worig w) (clk j) 0) <> fst (wstamp w) ->
+    exists w2, In w2 (allw Ab) /\ ~ In w2 (applied Ab j) /\ wid w2 < wid w.
+  Proof.
+    intros clk Ab j w H Hj Hw Hna Hd.
+    pose proof H as [Hidlt Hnodup Hwf Hbound Huniq Hsmono Happ Hiss Hobs Hfifo Hahead Hdense].
+    destruct (Hwf w Hw) as (Eo & H1 & Hon).
+    assert (Hbehind : nth (worig w) (clk j) 0 < fst (wstamp w)).
+    { destruct (Nat.lt_ge_cases (nth (worig w) (clk j) 0) (fst (wstamp w))) as [?|Hge]; auto.
+      exfalso; apply Hna, (Hfifo j w Hj Hw); lia. }
+    destruct (Hdense (worig w) (fst (wstamp w) - 1)) as [w' [Hw' Es']]; [exact Hon| |].
+    { split; [lia|]. specialize (Hbound w Hw); lia. }
+    destruct (Hwf w' Hw') as (Eo' & _). rewrite Es' in Eo'; simpl in Eo'.
+    destruct (behind_replica_misses_next_write _ _ _ _ H Hj Hw') as [w2 (Hw2 & Hna2 & Hle)].
+    { rewrite Es', <- Eo'; simpl; lia. }
+    exists w2; split; [auto|split; [auto|]].
+    assert (wid w' < wid w); [|lia].
+    apply Hsmono; [exact Hw'|exact Hw|congruence|rewrite Es'; simpl; lia].
+  Qed.
+
   Section Network.
     Variable M : Type.
     (** The write identifier, stamp [(sequence number, origin)] and key a
