@@ -242,6 +242,42 @@ pub fn latency_curve(
 mod tests {
     use super::*;
 
+    /// Many local puts and gets at one replica agree with a map, for every
+    /// extracted store: deep trees, rebalancing and in-place node reuse
+    /// (the differential test's scripts use at most 5 keys).
+    #[test]
+    fn every_store_agrees_with_a_map_on_many_local_operations() {
+        for t in crate::registry::measured_stores() {
+            with_big_stack(|| {
+                let mut rep = t.fresh();
+                let mut model = std::collections::HashMap::new();
+                let mut rng = Rng::new(7);
+                for i in 0..3000u64 {
+                    let k = rng.below(500);
+                    if rng.below(3) == 0 {
+                        assert_eq!(
+                            rep.get(k),
+                            Some(model.get(&k).copied()),
+                            "{} op {i}",
+                            t.name()
+                        );
+                    } else {
+                        assert!(rep.put(k, i), "{}: a local put blocked", t.name());
+                        model.insert(k, i);
+                    }
+                }
+                for k in 0..500 {
+                    assert_eq!(
+                        rep.get(k),
+                        Some(model.get(&k).copied()),
+                        "{} key {k}",
+                        t.name()
+                    );
+                }
+            });
+        }
+    }
+
     #[test]
     fn single_replica_reads_its_own_writes() {
         let t = Measured {

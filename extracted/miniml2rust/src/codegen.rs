@@ -22,8 +22,8 @@
 use crate::error::{Loc, Result};
 use crate::ir::{Body, Infer, Kind, NativeInd, Node, Pat, Program, Ty, VarId};
 use crate::natives::NatOp;
-pub use crate::ownership::{Mode, Need, Requests};
 use crate::ownership::{flatten_app, is_copy, pat_vars, strip, Ctx, Prepared};
+pub use crate::ownership::{Mode, Need, Requests};
 use crate::{ast, ir};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write;
@@ -417,11 +417,14 @@ pub fn translate_with(m: &ast::Module, req: &Requests) -> Result<Translation> {
             _ => {}
         }
     }
-    let mut typed = Vec::new();
+    let mut inferred = Vec::new();
     for (name, value) in bodies {
-        let body = Infer::new(&t.prog, name).definition(value)?;
+        inferred.push((name.clone(), Infer::new(&t.prog, name).definition(value)?));
+    }
+    let mut typed = Vec::new();
+    for (name, body) in crate::inline::inline_module(&t, inferred) {
         let (body, splits) = crate::ownership::prepare(&t, &body);
-        typed.push((name.clone(), body, splits));
+        typed.push((name, body, splits));
     }
     t.uncurried = uncurried_params(&t, typed.iter().map(|(n, b, _)| (n.as_str(), b)));
     let prepared: Vec<Prepared> = typed
@@ -582,7 +585,6 @@ fn occurrences_ok(
     }
 }
 
-
 fn emit_ind(t: &Translation, i: &ir::Inductive) -> String {
     let l = &t.layouts[&i.name];
     let mut s = String::new();
@@ -714,6 +716,24 @@ struct FnGen<'a> {
     out_lifted: Vec<String>,
     keep: Option<VarId>,
     keep_ty: String,
+    /// A binder of a node reused in place: (its token, the place `m.i`).
+    place: Vec<Option<(VarId, String)>>,
+    /// Reuse tokens (pseudo-variables), by id.
+    tokens: HashMap<VarId, Token>,
+    /// Tokens usable at the current point (innermost last).
+    active: Vec<VarId>,
+}
+
+/// A matched node whose `Rc` box can be reused (see [`FnGen`], "reuse").
+struct Token {
+    ind: String,
+    idx: usize,
+    /// The `&mut` to the payload.
+    m: String,
+    /// The `Rc`.
+    rc: String,
+    /// The binder of each field.
+    fields: Vec<Option<VarId>>,
 }
 
 type Saved = Vec<(VarId, Mode, bool, Option<VarId>)>;
@@ -770,7 +790,69 @@ impl<'a> FnGen<'a> {
             out_lifted: Vec::new(),
             keep: keep.map(|i| p.body.params[i]),
             keep_ty: String::new(),
+            place: vec![None; nv],
+            tokens: HashMap::new(),
+            active: Vec::new(),
         }
+    }
+
+    /// A fresh pseudo-variable (a reuse token) named `name`.
+    fn pseudo(&mut self, name: String) -> VarId {
+        self.names.push(name);
+        self.mode.push(Mode::Own);
+        self.pinned.push(false);
+        self.dep.push(None);
+        self.place.push(None);
+        self.names.len() - 1
+    }
+
+    /// The Rust place holding `v`.
+    fn var_text(&self, v: VarId) -> String {
+        match &self.place[v] {
+            Some((_, t)) => t.clone(),
+            None => self.names[v].clone(),
+        }
+    }
+
+    /// A cheap value of type `ty` to leave in a field moved out of a reused
+    /// node (a constructor without arguments), if there is one.
+    fn placeholder(&self, ty: &Ty) -> Option<String> {
+        let Ty::Con(n, a) = ty else {
+            return None;
+        };
+        match self.t.prog.ind(n).native {
+            Some(NativeInd::List) => Some(format!("rt::List::<{}>::nil()", self.t.rust_ty(&a[0]))),
+            Some(NativeInd::Option) => Some(format!("Option::<{}>::None", self.t.rust_ty(&a[0]))),
+            Some(_) => None,
+            None => {
+                let i = self.t.prog.ind(n);
+                let c = i.ctors.iter().position(|c| c.fields.is_empty())?;
+                let l = &self.t.layouts[n];
+                Some(format!(
+                    "{}{}::{}",
+                    l.rust,
+                    self.inst_turbofish(a),
+                    l.variants[c]
+                ))
+            }
+        }
+    }
+
+    /// Is nothing that borrows from token `tok`'s node live?
+    fn token_free(&self, tok: VarId, live: &Live) -> bool {
+        let of_tok = |u: VarId| u == tok || self.place[u].as_ref().is_some_and(|p| p.0 == tok);
+        !live
+            .iter()
+            .any(|&v| of_tok(v) || self.dep[v].is_some_and(of_tok))
+    }
+
+    /// Run `f` with no reuse token usable (inside a closure or a lifted
+    /// function).
+    fn without_tokens<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::take(&mut self.active);
+        let r = f(self);
+        self.active = saved;
+        r
     }
 
     fn cx(&self) -> Ctx<'a> {
@@ -840,6 +922,20 @@ impl<'a> FnGen<'a> {
 
     /// `v` by value: moved at its last use, else cloned.
     fn var_own(&self, v: VarId, live: &mut Live) -> String {
+        if let Some((_, pl)) = &self.place[v] {
+            let s = if self.is_copy_var(v) {
+                pl.clone()
+            } else {
+                match self.placeholder(self.ty_of(v)) {
+                    Some(ph) if self.movable(v, live) => {
+                        format!("std::mem::replace(&mut {pl}, {ph})")
+                    }
+                    _ => format!("{pl}.clone()"),
+                }
+            };
+            live.insert(v);
+            return s;
+        }
         let n = &self.names[v];
         let s = match (self.mode[v], self.is_copy_var(v)) {
             (Mode::Own, true) => n.clone(),
@@ -854,6 +950,9 @@ impl<'a> FnGen<'a> {
     /// `v` by reference.
     fn var_borrow(&self, v: VarId, live: &mut Live) -> String {
         live.insert(v);
+        if let Some((_, pl)) = &self.place[v] {
+            return format!("&{pl}");
+        }
         match self.mode[v] {
             Mode::Own => format!("&{}", self.names[v]),
             Mode::Ref => self.names[v].clone(),
@@ -1008,13 +1107,7 @@ impl<'a> FnGen<'a> {
     }
 
     fn native_body(&self, op: NatOp, ret: &Ty) -> Result<String> {
-        let p: Vec<&String> = self
-            .p
-            .body
-            .params
-            .iter()
-            .map(|&v| &self.names[v])
-            .collect();
+        let p: Vec<&String> = self.p.body.params.iter().map(|&v| &self.names[v]).collect();
         let need = match op {
             NatOp::Pred => 1,
             _ => 2,
@@ -1087,9 +1180,9 @@ impl<'a> FnGen<'a> {
                 ))
             }
             Kind::Var(v) if self.p.fixcaps.contains_key(v) => self.apply(n, &[], &n.ty, live),
-            Kind::Var(v) if self.p.ucur[*v].is_some() => Err(self
-                .loc
-                .ill_formed("uncurried parameter used as a value")),
+            Kind::Var(v) if self.p.ucur[*v].is_some() => {
+                Err(self.loc.ill_formed("uncurried parameter used as a value"))
+            }
             Kind::Var(v) => Ok(self.var_own(*v, live)),
             Kind::Global { .. } => self.apply(n, &[], &n.ty, live),
             Kind::App(..) => {
@@ -1305,7 +1398,8 @@ impl<'a> FnGen<'a> {
             }
         }
         let mut inner = Live::new();
-        let body = self.with("fun", |s| s.emit(b, Need::Own, false, &mut inner));
+        let body =
+            self.without_tokens(|s| s.with("fun", |s| s.emit(b, Need::Own, false, &mut inner)));
         self.restore(saved);
         let body = body?;
         let mut capn = Vec::new();
@@ -1358,15 +1452,24 @@ impl<'a> FnGen<'a> {
             }
             let mut l = Live::new();
             let seg = format!("fix {}", self.p.body.vars[*v].name);
-            let text = self.with(seg, |s| s.emit(body, Need::Own, false, &mut l));
+            let text =
+                self.without_tokens(|s| s.with(seg, |s| s.emit(body, Need::Own, false, &mut l)));
             self.restore(saved);
             let text = text?;
             let mut params = Vec::new();
             for &c in &caps {
-                params.push(format!("{}: &{}", self.names[c], self.t.rust_ty(self.ty_of(c))));
+                params.push(format!(
+                    "{}: &{}",
+                    self.names[c],
+                    self.t.rust_ty(self.ty_of(c))
+                ));
             }
             for &q in ps {
-                params.push(format!("{}: {}", self.names[q], self.t.rust_ty(self.ty_of(q))));
+                params.push(format!(
+                    "{}: {}",
+                    self.names[q],
+                    self.t.rust_ty(self.ty_of(q))
+                ));
             }
             self.out_lifted.push(format!(
                 "/// Local fixpoint `{}` of `{}`.\nfn {}{}({}) -> {} {{\n{text}\n}}\n\n",
@@ -1391,10 +1494,15 @@ impl<'a> FnGen<'a> {
                 }
                 let items: Vec<(&Node, Need)> = args.iter().map(|a| (*a, Need::Borrow)).collect();
                 let (pre, xs) = self.args(&items, "apply:arg", live)?;
-                Ok(wrap_pre(pre, format!("{}({})", self.names[*f], xs.join(", "))))
+                Ok(wrap_pre(
+                    pre,
+                    format!("{}({})", self.names[*f], xs.join(", ")),
+                ))
             }
             Kind::Global { name, inst } => self.call_global(name, inst, head, args, live),
-            Kind::Var(f) if self.p.fixcaps.contains_key(f) => self.call_lifted(*f, head, args, live),
+            Kind::Var(f) if self.p.fixcaps.contains_key(f) => {
+                self.call_lifted(*f, head, args, live)
+            }
             Kind::Fix(fs, w) => {
                 self.lift(fs)?;
                 self.call_lifted(fs[*w].0, head, args, live)
@@ -1416,7 +1524,8 @@ impl<'a> FnGen<'a> {
                 let mut call = match hv {
                     Some(v) => self.names[v].clone(),
                     None => {
-                        let h = self.with("apply:func", |s| s.emit(head, Need::Own, false, live))?;
+                        let h =
+                            self.with("apply:func", |s| s.emit(head, Need::Own, false, live))?;
                         format!("({h})")
                     }
                 };
@@ -1439,8 +1548,10 @@ impl<'a> FnGen<'a> {
         Ok(match &s.kind {
             Kind::Var(u) if self.p.ucur[*u].is_some() => Some(self.names[*u].clone()),
             Kind::Var(u) if cx.value_var(*u) => {
-                let (ps, r) = split_arrows(&a.ty, n)
-                    .ok_or_else(|| self.loc.ill_formed("uncurried argument type has too few arrows"))?;
+                let (ps, r) = split_arrows(&a.ty, n).ok_or_else(|| {
+                    self.loc
+                        .ill_formed("uncurried argument type has too few arrows")
+                })?;
                 let names: Vec<String> = (0..n).map(|_| self.tmp("a")).collect();
                 let params: Vec<String> = names
                     .iter()
@@ -1469,7 +1580,8 @@ impl<'a> FnGen<'a> {
                     self.set(v, Mode::Ref, false, None);
                 }
                 let mut inner = Live::new();
-                let body = self.with("fun", |s| s.emit(b, Need::Own, false, &mut inner));
+                let body = self
+                    .without_tokens(|s| s.with("fun", |s| s.emit(b, Need::Own, false, &mut inner)));
                 self.restore(saved);
                 let body = body?;
                 live.extend(caps);
@@ -1487,8 +1599,10 @@ impl<'a> FnGen<'a> {
                 if self.t.prog.globals[name].arity == n
                     && (0..n).all(|j| !self.t.uncurried.contains_key(&(name.clone(), j))) =>
             {
-                let (ps, r) = split_arrows(&a.ty, n)
-                    .ok_or_else(|| self.loc.ill_formed("uncurried argument type has too few arrows"))?;
+                let (ps, r) = split_arrows(&a.ty, n).ok_or_else(|| {
+                    self.loc
+                        .ill_formed("uncurried argument type has too few arrows")
+                })?;
                 let names: Vec<String> = (0..n).map(|_| self.tmp("a")).collect();
                 let params: Vec<String> = names
                     .iter()
@@ -1777,7 +1891,9 @@ impl<'a> FnGen<'a> {
         }
         let mut lets = Vec::new();
         for i in (0..k).rev() {
-            let x = self.with(format!("apply:arg{i}"), |s| s.emit(args[i], Need::Own, false, live))?;
+            let x = self.with(format!("apply:arg{i}"), |s| {
+                s.emit(args[i], Need::Own, false, live)
+            })?;
             let v = vs[i];
             lets.push(format!(
                 "let {}: {} = {x};\n",
@@ -1834,6 +1950,9 @@ impl<'a> FnGen<'a> {
             let inner = self.with("S", |s| s.emit(&args[0], Need::Own, false, live))?;
             return Ok(format!("rt::succ({inner})"));
         }
+        if let Some(tok) = self.reuse_token(ind, idx, live) {
+            return self.reuse(tok, &cname, args, live);
+        }
         let items: Vec<(&Node, Need)> = args.iter().map(|a| (a, Need::Own)).collect();
         let (pre, xs) = self.args(&items, &format!("{cname}:arg"), live)?;
         let text = match i.native {
@@ -1875,6 +1994,87 @@ impl<'a> FnGen<'a> {
         Ok(wrap_pre(pre, text))
     }
 
+    /// A token for building constructor `idx` of `ind` here, if one is
+    /// usable: same constructor, not used later on this path, and nothing
+    /// borrowing from its node live afterwards.
+    fn reuse_token(&self, ind: &str, idx: usize, live: &Live) -> Option<VarId> {
+        self.active.iter().rev().copied().find(|&tok| {
+            let t = &self.tokens[&tok];
+            t.ind == ind && t.idx == idx && self.token_free(tok, live)
+        })
+    }
+
+    /// Build the constructor of token `tok` in its own node: fields that are
+    /// the node's own binders stay in place, the others are evaluated first
+    /// and then written.
+    fn reuse(&mut self, tok: VarId, cname: &str, args: &[Node], live: &mut Live) -> Result<String> {
+        live.insert(tok);
+        let fields = self.tokens[&tok].fields.clone();
+        let mut inplace = vec![false; args.len()];
+        for (i, a) in args.iter().enumerate() {
+            if let Kind::Var(b) = &strip(a).kind {
+                if fields[i] == Some(*b) {
+                    inplace[i] = true;
+                    live.insert(*b);
+                }
+            }
+        }
+        let idx: Vec<usize> = (0..args.len()).filter(|&i| !inplace[i]).collect();
+        let items: Vec<(&Node, Need)> = idx.iter().map(|&i| (&args[i], Need::Own)).collect();
+        let (pre, xs) = self.args(&items, &format!("{cname}:arg"), live)?;
+        let t = &self.tokens[&tok];
+        let (m, rc) = (t.m.clone(), t.rc.clone());
+        let l = &self.t.layouts[&t.ind];
+        let ctor = format!("{}::{}", l.rust, l.variants[t.idx]);
+        let mut out = pre;
+        let mut assigns = String::new();
+        for (&i, x) in idx.iter().zip(xs) {
+            let tv = self.tmp("w");
+            let _ = writeln!(out, "let {tv} = {x};");
+            let place = if args.len() == 1 {
+                format!("*{m}")
+            } else {
+                format!("{m}.{i}")
+            };
+            let _ = writeln!(assigns, "{place} = {tv};");
+        }
+        Ok(format!("{{\n{out}{assigns}{ctor}({rc})\n}}"))
+    }
+
+    /// May the arm of constructor `idx` of `ind` with `binders` rebuild its
+    /// node in place: it builds the same constructor outside any closure,
+    /// and no binder is captured by a closure or is a function?
+    fn reuse_arm(&self, ind: &str, idx: usize, binders: &[Option<VarId>], body: &Node) -> bool {
+        fn builds(n: &Node, ind: &str, idx: usize) -> bool {
+            match &n.kind {
+                Kind::Ctor { ind: i, idx: j, .. } if i == ind && *j == idx => true,
+                Kind::Lam(..) | Kind::Fix(..) => false,
+                _ => {
+                    let mut f = false;
+                    crate::ownership::for_children(n, &mut |c| f |= builds(c, ind, idx));
+                    f
+                }
+            }
+        }
+        fn captured(n: &Node, out: &mut BTreeSet<VarId>) {
+            match &n.kind {
+                Kind::Lam(..) | Kind::Fix(..) => {
+                    crate::ownership::free_vars(n, &mut Vec::new(), out)
+                }
+                _ => crate::ownership::for_children(n, &mut |c| captured(c, out)),
+            }
+        }
+        if !builds(body, ind, idx) {
+            return false;
+        }
+        let mut caps = BTreeSet::new();
+        captured(body, &mut caps);
+        binders
+            .iter()
+            .flatten()
+            .all(|b| !caps.contains(b) && !self.ty_of(*b).has_arrow())
+    }
+
     fn binder(&self, v: Option<VarId>, used: &HashSet<VarId>) -> String {
         match v {
             Some(v) if used.contains(&v) => self.names[v].clone(),
@@ -1882,7 +2082,13 @@ impl<'a> FnGen<'a> {
         }
     }
 
-    fn case(&mut self, s: &Node, arms: &[(Pat, Node)], tail: bool, live: &mut Live) -> Result<String> {
+    fn case(
+        &mut self,
+        s: &Node,
+        arms: &[(Pat, Node)],
+        tail: bool,
+        live: &mut Live,
+    ) -> Result<String> {
         let cx = self.cx();
         // What is matched: from the scrutinee type, or the first constructor pattern.
         let ind = match &s.ty {
@@ -1926,17 +2132,66 @@ impl<'a> FnGen<'a> {
                 }
             }
         }
+        // Arms that rebuild their (owned) node: its box is reused in place.
+        let mut toks: Vec<Option<VarId>> = vec![None; arms.len()];
+        if mm == MatchMode::ByVal {
+            for (i, (p, b)) in arms.iter().enumerate() {
+                let Pat::Ctor { ind, idx, args } = p else {
+                    continue;
+                };
+                let boxed = self.t.layouts.get(ind).is_some_and(|l| l.boxed[*idx]);
+                if !boxed || !self.reuse_arm(ind, *idx, args, b) {
+                    continue;
+                }
+                let rc = self.tmp("p");
+                let m = self.tmp("m");
+                let tok = self.pseudo(rc.clone());
+                for (j, a) in args.iter().enumerate() {
+                    if let Some(v) = a {
+                        let pl = if args.len() == 1 {
+                            format!("(*{m})")
+                        } else {
+                            format!("{m}.{j}")
+                        };
+                        self.place[*v] = Some((tok, pl));
+                    }
+                }
+                self.tokens.insert(
+                    tok,
+                    Token {
+                        ind: ind.clone(),
+                        idx: *idx,
+                        m,
+                        rc,
+                        fields: args.clone(),
+                    },
+                );
+                toks[i] = Some(tok);
+            }
+        }
         let after = live.clone();
         let mut before = Live::new();
         let mut bodies = Vec::new();
         for (i, (p, b)) in arms.iter().enumerate() {
             let mut l = after.clone();
-            let text = self.with(format!("case:branch{i}"), |st| st.emit(b, Need::Own, tail, &mut l))?;
+            if let Some(tok) = toks[i] {
+                self.active.push(tok);
+            }
+            let text = self.with(format!("case:branch{i}"), |st| {
+                st.emit(b, Need::Own, tail, &mut l)
+            });
+            if toks[i].is_some() {
+                self.active.pop();
+            }
+            let text = text?;
             let mut used = HashSet::new();
             for v in pat_vars(p) {
                 if l.remove(&v) {
                     used.insert(v);
                 }
+            }
+            if let Some(tok) = toks[i] {
+                l.remove(&tok);
             }
             before.extend(l);
             bodies.push((text, used));
@@ -1947,13 +2202,13 @@ impl<'a> FnGen<'a> {
             (MatchMode::Copy, Some(x)) => {
                 live.insert(x);
                 match self.mode[x] {
-                    Mode::Own => self.names[x].clone(),
+                    Mode::Own => self.var_text(x),
                     Mode::Ref => format!("*{}", self.names[x]),
                 }
             }
             (MatchMode::ByRef, Some(x)) => {
                 live.insert(x);
-                let n = &self.names[x];
+                let n = &self.var_text(x);
                 match (list, self.mode[x]) {
                     (true, _) => format!("{n}.view()"),
                     (false, Mode::Own) => format!("&{n}"),
@@ -1979,73 +2234,84 @@ impl<'a> FnGen<'a> {
         };
         let by_ref = mm == MatchMode::ByRef;
         let mut out = format!("{{\nmatch {matched} {{\n");
-        for ((p, _), (body, used)) in arms.iter().zip(bodies) {
+        for (((p, _), (body, used)), tok) in arms.iter().zip(bodies).zip(&toks) {
             let mut arm_pre = String::new();
-            let pat = match p {
-                Pat::Wild => "_".to_string(),
-                Pat::Var(_) => unreachable!("eliminated by ownership::prepare"),
-                Pat::Tuple(vs) => {
-                    let bs: Vec<String> = vs.iter().map(|v| self.binder(*v, &used)).collect();
-                    if bs.len() == 1 {
-                        format!("({},)", bs[0])
-                    } else {
-                        format!("({})", bs.join(", "))
-                    }
+            let pat = match (p, tok) {
+                (Pat::Ctor { ind, idx, .. }, Some(tok)) => {
+                    let t = &self.tokens[tok];
+                    let l = &self.t.layouts[ind];
+                    let _ = writeln!(arm_pre, "let {} = Rc::make_mut(&mut {});", t.m, t.rc);
+                    format!("{}::{}(mut {})", l.rust, l.variants[*idx], t.rc)
                 }
-                Pat::Ctor { ind, idx, args } => match self.t.prog.ind(ind).native {
-                    Some(NativeInd::Bool) => (if *idx == 0 { "true" } else { "false" }).to_string(),
-                    Some(NativeInd::Nat) => {
-                        if *idx == 0 {
-                            "0".to_string()
-                        } else if let Some(v) = args[0].filter(|v| used.contains(v)) {
-                            let t = self.tmp("n");
-                            let _ = writeln!(arm_pre, "let {} = {t} - 1;", self.names[v]);
-                            format!("{t} @ 1..")
+                _ => match p {
+                    Pat::Wild => "_".to_string(),
+                    Pat::Var(_) => unreachable!("eliminated by ownership::prepare"),
+                    Pat::Tuple(vs) => {
+                        let bs: Vec<String> = vs.iter().map(|v| self.binder(*v, &used)).collect();
+                        if bs.len() == 1 {
+                            format!("({},)", bs[0])
                         } else {
-                            "1..".to_string()
+                            format!("({})", bs.join(", "))
                         }
                     }
-                    Some(NativeInd::Option) => {
-                        if *idx == 0 {
-                            format!("Some({})", self.binder(args[0], &used))
-                        } else {
-                            "None".to_string()
+                    Pat::Ctor { ind, idx, args } => match self.t.prog.ind(ind).native {
+                        Some(NativeInd::Bool) => {
+                            (if *idx == 0 { "true" } else { "false" }).to_string()
                         }
-                    }
-                    Some(NativeInd::Prod) => {
-                        format!(
-                            "({}, {})",
-                            self.binder(args[0], &used),
-                            self.binder(args[1], &used)
-                        )
-                    }
-                    Some(NativeInd::List) => {
-                        if *idx == 0 {
-                            "None".to_string()
-                        } else {
+                        Some(NativeInd::Nat) => {
+                            if *idx == 0 {
+                                "0".to_string()
+                            } else if let Some(v) = args[0].filter(|v| used.contains(v)) {
+                                let t = self.tmp("n");
+                                let _ = writeln!(arm_pre, "let {} = {t} - 1;", self.names[v]);
+                                format!("{t} @ 1..")
+                            } else {
+                                "1..".to_string()
+                            }
+                        }
+                        Some(NativeInd::Option) => {
+                            if *idx == 0 {
+                                format!("Some({})", self.binder(args[0], &used))
+                            } else {
+                                "None".to_string()
+                            }
+                        }
+                        Some(NativeInd::Prod) => {
                             format!(
-                                "Some(({}, {}))",
+                                "({}, {})",
                                 self.binder(args[0], &used),
                                 self.binder(args[1], &used)
                             )
                         }
-                    }
-                    Some(NativeInd::Comparison) => ORDERINGS[*idx].to_string(),
-                    None => {
-                        let l = &self.t.layouts[ind];
-                        let bs: Vec<String> = args.iter().map(|v| self.binder(*v, &used)).collect();
-                        if args.is_empty() {
-                            format!("{}::{}", l.rust, l.variants[*idx])
-                        } else if !l.boxed[*idx] {
-                            format!("{}::{}({})", l.rust, l.variants[*idx], bs.join(", "))
-                        } else if bs.iter().all(|b| b == "_") {
-                            format!("{}::{}(_)", l.rust, l.variants[*idx])
-                        } else {
-                            let pv = self.tmp("p");
-                            let _ = writeln!(arm_pre, "{}", unbox(&pv, &bs, by_ref));
-                            format!("{}::{}({pv})", l.rust, l.variants[*idx])
+                        Some(NativeInd::List) => {
+                            if *idx == 0 {
+                                "None".to_string()
+                            } else {
+                                format!(
+                                    "Some(({}, {}))",
+                                    self.binder(args[0], &used),
+                                    self.binder(args[1], &used)
+                                )
+                            }
                         }
-                    }
+                        Some(NativeInd::Comparison) => ORDERINGS[*idx].to_string(),
+                        None => {
+                            let l = &self.t.layouts[ind];
+                            let bs: Vec<String> =
+                                args.iter().map(|v| self.binder(*v, &used)).collect();
+                            if args.is_empty() {
+                                format!("{}::{}", l.rust, l.variants[*idx])
+                            } else if !l.boxed[*idx] {
+                                format!("{}::{}({})", l.rust, l.variants[*idx], bs.join(", "))
+                            } else if bs.iter().all(|b| b == "_") {
+                                format!("{}::{}(_)", l.rust, l.variants[*idx])
+                            } else {
+                                let pv = self.tmp("p");
+                                let _ = writeln!(arm_pre, "{}", unbox(&pv, &bs, by_ref));
+                                format!("{}::{}({pv})", l.rust, l.variants[*idx])
+                            }
+                        }
+                    },
                 },
             };
             let _ = writeln!(out, "{pat} => {{\n{arm_pre}{body}\n}}");
@@ -2088,9 +2354,16 @@ fn unbox(p: &str, bs: &[String], by_ref: bool) -> String {
     }
     let used: Vec<(usize, &String)> = bs.iter().enumerate().filter(|(_, b)| *b != "_").collect();
     let names: Vec<&str> = used.iter().map(|(_, b)| b.as_str()).collect();
-    let clones: Vec<String> = used.iter().map(|(i, _)| format!("{p}.{i}.clone()")).collect();
+    let clones: Vec<String> = used
+        .iter()
+        .map(|(i, _)| format!("{p}.{i}.clone()"))
+        .collect();
     let (lhs, ok, err) = if used.len() == 1 {
-        (names[0].to_string(), names[0].to_string(), clones[0].clone())
+        (
+            names[0].to_string(),
+            names[0].to_string(),
+            clones[0].clone(),
+        )
     } else {
         (
             format!("({})", names.join(", ")),
@@ -2121,7 +2394,10 @@ mod tests {
 
     #[test]
     fn boxed_payloads_are_unboxed_by_reference_moved_or_cloned() {
-        assert_eq!(unbox("p", &["l".into(), "_".into()], true), "let (l, _) = &**p;");
+        assert_eq!(
+            unbox("p", &["l".into(), "_".into()], true),
+            "let (l, _) = &**p;"
+        );
         assert_eq!(
             unbox("p", &["l".into(), "r".into()], false),
             "let (l, r) = Rc::unwrap_or_clone(p);"

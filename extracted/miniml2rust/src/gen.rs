@@ -206,7 +206,13 @@ pub fn store_requests() -> Requests {
             k("deliverable", 0),
             k("deliverable", 1),
         ],
-        own: vec![k("put", 1), k("put", 3), k("put", 4), k("apply", 1), k("apply", 2)],
+        own: vec![
+            k("put", 1),
+            k("put", 3),
+            k("put", 4),
+            k("apply", 1),
+            k("apply", 2),
+        ],
         keep: vec![k("put", 1)],
     }
 }
@@ -272,13 +278,27 @@ pub fn wrapper_text(t: &Translation, source: &str, name: &str) -> Result<String>
         ("token0", vec![Owned("replicas")]),
         (
             "put",
-            vec![Cmp, Owned("cur"), Borrowed("tok"), Owned("key"), Owned("val")],
+            vec![
+                Cmp,
+                Owned("cur"),
+                Borrowed("tok"),
+                Owned("key"),
+                Owned("val"),
+            ],
         ),
         (
             "get",
-            vec![Cmp, Borrowed("st.current()"), Borrowed("tok"), Borrowed("key")],
+            vec![
+                Cmp,
+                Borrowed("st.current()"),
+                Borrowed("tok"),
+                Borrowed("key"),
+            ],
         ),
-        ("deliverable", vec![Borrowed("st.current()"), Borrowed("msg")]),
+        (
+            "deliverable",
+            vec![Borrowed("st.current()"), Borrowed("msg")],
+        ),
         ("apply", vec![Cmp, Owned("cur"), Owned("msg")]),
     ]
     .into_iter()

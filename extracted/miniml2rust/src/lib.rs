@@ -14,9 +14,10 @@ pub mod ast;
 pub mod codegen;
 pub mod error;
 pub mod gen;
+pub mod inline;
 pub mod ir;
-pub mod ownership;
 pub mod natives;
+pub mod ownership;
 pub mod runtime;
 
 pub use error::{Error, Result};

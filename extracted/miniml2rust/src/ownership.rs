@@ -262,11 +262,18 @@ fn record_fields(t: &Translation, ty: &Ty) -> Option<(Option<String>, Vec<Ty>, V
         Ty::Con(n, inst) => {
             let i = t.prog.ind(n);
             let l = t.layouts.get(n)?;
-            if i.native.is_some() || i.ctors.len() != 1 || l.boxed[0] || i.ctors[0].fields.is_empty()
+            if i.native.is_some()
+                || i.ctors.len() != 1
+                || l.boxed[0]
+                || i.ctors[0].fields.is_empty()
             {
                 return None;
             }
-            Some((Some(n.clone()), inst.clone(), t.prog.ctor_type(n, 0, inst).0))
+            Some((
+                Some(n.clone()),
+                inst.clone(),
+                t.prog.ctor_type(n, 0, inst).0,
+            ))
         }
         _ => None,
     }
@@ -788,7 +795,11 @@ pub struct Prepared {
 
 impl Prepared {
     /// The analysis context of this body under `modes`.
-    pub fn ctx<'a>(&'a self, t: &'a Translation, modes: &'a HashMap<(String, usize), Mode>) -> Ctx<'a> {
+    pub fn ctx<'a>(
+        &'a self,
+        t: &'a Translation,
+        modes: &'a HashMap<(String, usize), Mode>,
+    ) -> Ctx<'a> {
         Ctx {
             t,
             modes,
@@ -906,7 +917,12 @@ pub fn infer_modes(
 fn demands_ownership(cx: &Ctx, splits: &HashMap<VarId, Split>, p: VarId) -> bool {
     let prog = &cx.t.prog;
     let whole: HashSet<VarId> = std::iter::once(p)
-        .chain(splits.get(&p).into_iter().flat_map(|s| s.fields.iter().copied()))
+        .chain(
+            splits
+                .get(&p)
+                .into_iter()
+                .flat_map(|s| s.fields.iter().copied()),
+        )
         .collect();
     let mut derived: HashSet<VarId> = whole.clone();
     let mut found = false;

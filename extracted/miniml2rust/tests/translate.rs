@@ -39,8 +39,28 @@ Definition t_5 := (even 10, odd 7, even 3).
 Definition t_6 := rsum (Rose 1 [Rose 2 []; Rose 3 [Rose 4 []]]).
 Definition t_7 := map is_red (map next [Red; Green; Blue]).
 Definition t_8 := eval (Plus (Num 2) (Times (Num 3) (Plus (Num 1) (Num 4)))).
+Definition t_9 := let t1 := fold_right insert Leaf [5;3;8;1;4] in
+  let t2 := insert 7 (insert 2 t1) in (elements t1, elements t2, elements (insert 9 t2), size t1).
 "#;
-    check_against_coq("mm2r_inductives", defs, 8, "");
+    // `insert` rebuilds the node it takes apart, so its box is reused in
+    // place when uniquely owned; `t_9` updates shared trees, which must be
+    // copied (old versions unchanged).
+    let extra = r#"
+// extract: insert
+let t = insert(5, Tree::Leaf);
+let u = insert(3, t.clone());
+println!("{}", elements::<u64>(&t).coq());
+println!("{}", elements::<u64>(&u).coq());
+"#;
+    let rest = check_against_coq("mm2r_inductives", defs, 9, extra);
+    assert_eq!(rest, vec!["[5]".to_string(), "[3; 5]".to_string()]);
+    let dir = tempfile::tempdir().unwrap();
+    let (json, _) = coq(dir.path(), defs, "insert");
+    let rust = miniml2rust::translate_json(&json, "t.json").unwrap();
+    assert!(
+        rust.contains("Rc::make_mut"),
+        "insert reuses its node:\n{rust}"
+    );
 }
 
 #[test]

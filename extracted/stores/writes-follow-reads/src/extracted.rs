@@ -226,32 +226,83 @@ pub fn bal<T1: Clone + 'static, T2: Clone + 'static>(
     {
         match ltb(rt::succ(height::<T1, T2>(&r)), height::<T1, T2>(&l)) {
             true => match &l {
-                Tree::Leaf => create::<T1, T2>(l, k, v, r),
+                Tree::Leaf => {
+                    let __h = rt::succ(max(height::<T1, T2>(&l), height::<T1, T2>(&r)));
+                    Tree::<T1, T2>::Node(Rc::new((l, k, v, r, __h)))
+                }
                 Tree::Node(__p_1) => {
                     let (ll, lk, lv, lr, _) = &**__p_1;
                     {
                         match leb(height::<T1, T2>(lr), height::<T1, T2>(ll)) {
-                            true => create::<T1, T2>(
-                                ll.clone(),
-                                lk.clone(),
-                                lv.clone(),
-                                create::<T1, T2>(lr.clone(), k, v, r),
-                            ),
+                            true => {
+                                let r_2: Tree<T1, T2> = {
+                                    let __h_2 =
+                                        rt::succ(max(height::<T1, T2>(lr), height::<T1, T2>(&r)));
+                                    Tree::<T1, T2>::Node(Rc::new((lr.clone(), k, v, r, __h_2)))
+                                };
+                                {
+                                    let __h_1 =
+                                        rt::succ(max(height::<T1, T2>(ll), height::<T1, T2>(&r_2)));
+                                    Tree::<T1, T2>::Node(Rc::new((
+                                        ll.clone(),
+                                        lk.clone(),
+                                        lv.clone(),
+                                        r_2,
+                                        __h_1,
+                                    )))
+                                }
+                            }
                             false => match lr {
-                                Tree::Leaf => create::<T1, T2>(l, k, v, r),
+                                Tree::Leaf => {
+                                    let __h_3 =
+                                        rt::succ(max(height::<T1, T2>(&l), height::<T1, T2>(&r)));
+                                    Tree::<T1, T2>::Node(Rc::new((l, k, v, r, __h_3)))
+                                }
                                 Tree::Node(__p) => {
                                     let (lrl, lrk, lrv, lrr, _) = &**__p;
-                                    create::<T1, T2>(
-                                        create::<T1, T2>(
-                                            ll.clone(),
-                                            lk.clone(),
-                                            lv.clone(),
-                                            lrl.clone(),
-                                        ),
-                                        lrk.clone(),
-                                        lrv.clone(),
-                                        create::<T1, T2>(lrr.clone(), k, v, r),
-                                    )
+                                    {
+                                        let l_5: Tree<T1, T2> = {
+                                            let __h_6 = rt::succ(max(
+                                                height::<T1, T2>(ll),
+                                                height::<T1, T2>(lrl),
+                                            ));
+                                            Tree::<T1, T2>::Node(Rc::new((
+                                                ll.clone(),
+                                                lk.clone(),
+                                                lv.clone(),
+                                                lrl.clone(),
+                                                __h_6,
+                                            )))
+                                        };
+                                        {
+                                            let r_5: Tree<T1, T2> = {
+                                                let __h_5 = rt::succ(max(
+                                                    height::<T1, T2>(lrr),
+                                                    height::<T1, T2>(&r),
+                                                ));
+                                                Tree::<T1, T2>::Node(Rc::new((
+                                                    lrr.clone(),
+                                                    k,
+                                                    v,
+                                                    r,
+                                                    __h_5,
+                                                )))
+                                            };
+                                            {
+                                                let __h_4 = rt::succ(max(
+                                                    height::<T1, T2>(&l_5),
+                                                    height::<T1, T2>(&r_5),
+                                                ));
+                                                Tree::<T1, T2>::Node(Rc::new((
+                                                    l_5,
+                                                    lrk.clone(),
+                                                    lrv.clone(),
+                                                    r_5,
+                                                    __h_4,
+                                                )))
+                                            }
+                                        }
+                                    }
                                 }
                             },
                         }
@@ -260,39 +311,99 @@ pub fn bal<T1: Clone + 'static, T2: Clone + 'static>(
             },
             false => match ltb(rt::succ(height::<T1, T2>(&l)), height::<T1, T2>(&r)) {
                 true => match &r {
-                    Tree::Leaf => create::<T1, T2>(l, k, v, r),
+                    Tree::Leaf => {
+                        let __h_7 = rt::succ(max(height::<T1, T2>(&l), height::<T1, T2>(&r)));
+                        Tree::<T1, T2>::Node(Rc::new((l, k, v, r, __h_7)))
+                    }
                     Tree::Node(__p_3) => {
                         let (rl, rk, rv, rr, _) = &**__p_3;
                         {
                             match leb(height::<T1, T2>(rl), height::<T1, T2>(rr)) {
-                                true => create::<T1, T2>(
-                                    create::<T1, T2>(l, k, v, rl.clone()),
-                                    rk.clone(),
-                                    rv.clone(),
-                                    rr.clone(),
-                                ),
+                                true => {
+                                    let l_9: Tree<T1, T2> = {
+                                        let __h_9 = rt::succ(max(
+                                            height::<T1, T2>(&l),
+                                            height::<T1, T2>(rl),
+                                        ));
+                                        Tree::<T1, T2>::Node(Rc::new((l, k, v, rl.clone(), __h_9)))
+                                    };
+                                    {
+                                        let __h_8 = rt::succ(max(
+                                            height::<T1, T2>(&l_9),
+                                            height::<T1, T2>(rr),
+                                        ));
+                                        Tree::<T1, T2>::Node(Rc::new((
+                                            l_9,
+                                            rk.clone(),
+                                            rv.clone(),
+                                            rr.clone(),
+                                            __h_8,
+                                        )))
+                                    }
+                                }
                                 false => match rl {
-                                    Tree::Leaf => create::<T1, T2>(l, k, v, r),
+                                    Tree::Leaf => {
+                                        let __h_10 = rt::succ(max(
+                                            height::<T1, T2>(&l),
+                                            height::<T1, T2>(&r),
+                                        ));
+                                        Tree::<T1, T2>::Node(Rc::new((l, k, v, r, __h_10)))
+                                    }
                                     Tree::Node(__p_2) => {
                                         let (rll, rlk, rlv, rlr, _) = &**__p_2;
-                                        create::<T1, T2>(
-                                            create::<T1, T2>(l, k, v, rll.clone()),
-                                            rlk.clone(),
-                                            rlv.clone(),
-                                            create::<T1, T2>(
-                                                rlr.clone(),
-                                                rk.clone(),
-                                                rv.clone(),
-                                                rr.clone(),
-                                            ),
-                                        )
+                                        {
+                                            let l_12: Tree<T1, T2> = {
+                                                let __h_13 = rt::succ(max(
+                                                    height::<T1, T2>(&l),
+                                                    height::<T1, T2>(rll),
+                                                ));
+                                                Tree::<T1, T2>::Node(Rc::new((
+                                                    l,
+                                                    k,
+                                                    v,
+                                                    rll.clone(),
+                                                    __h_13,
+                                                )))
+                                            };
+                                            {
+                                                let r_12: Tree<T1, T2> = {
+                                                    let __h_12 = rt::succ(max(
+                                                        height::<T1, T2>(rlr),
+                                                        height::<T1, T2>(rr),
+                                                    ));
+                                                    Tree::<T1, T2>::Node(Rc::new((
+                                                        rlr.clone(),
+                                                        rk.clone(),
+                                                        rv.clone(),
+                                                        rr.clone(),
+                                                        __h_12,
+                                                    )))
+                                                };
+                                                {
+                                                    let __h_11 = rt::succ(max(
+                                                        height::<T1, T2>(&l_12),
+                                                        height::<T1, T2>(&r_12),
+                                                    ));
+                                                    Tree::<T1, T2>::Node(Rc::new((
+                                                        l_12,
+                                                        rlk.clone(),
+                                                        rlv.clone(),
+                                                        r_12,
+                                                        __h_11,
+                                                    )))
+                                                }
+                                            }
+                                        }
                                     }
                                 },
                             }
                         }
                     }
                 },
-                false => create::<T1, T2>(l, k, v, r),
+                false => {
+                    let __h_14 = rt::succ(max(height::<T1, T2>(&l), height::<T1, T2>(&r)));
+                    Tree::<T1, T2>::Node(Rc::new((l, k, v, r, __h_14)))
+                }
             },
         }
     }
@@ -337,16 +448,574 @@ pub fn add<T1: Clone + 'static, T2: Clone + 'static>(
                 Tree::<T1, T2>::Leaf,
                 1u64,
             ))),
-            Tree::Node(__p) => {
-                let (l, x, y, r, h) = Rc::unwrap_or_clone(__p);
+            Tree::Node(mut __p) => {
+                let __m = Rc::make_mut(&mut __p);
                 {
-                    match kcmp(k, &x) {
-                        std::cmp::Ordering::Equal => Tree::<T1, T2>::Node(Rc::new((l, x, v, r, h))),
+                    match kcmp(k, &__m.1) {
+                        std::cmp::Ordering::Equal => {
+                            let __w = v;
+                            __m.2 = __w;
+                            Tree::Node(__p)
+                        }
                         std::cmp::Ordering::Less => {
-                            bal::<T1, T2>(add::<T1, T2>(kcmp, k, v, l), x, y, r)
+                            let l_1: Tree<T1, T2> = add::<T1, T2>(
+                                kcmp,
+                                k,
+                                v,
+                                std::mem::replace(&mut __m.0, Tree::<T1, T2>::Leaf),
+                            );
+                            {
+                                match ltb(
+                                    rt::succ(height::<T1, T2>(&__m.3)),
+                                    height::<T1, T2>(&l_1),
+                                ) {
+                                    true => match &l_1 {
+                                        Tree::Leaf => {
+                                            let __h = rt::succ(max(
+                                                height::<T1, T2>(&l_1),
+                                                height::<T1, T2>(&__m.3),
+                                            ));
+                                            let __w_1 = l_1;
+                                            let __w_2 = __h;
+                                            __m.0 = __w_1;
+                                            __m.4 = __w_2;
+                                            Tree::Node(__p)
+                                        }
+                                        Tree::Node(__p_2) => {
+                                            let (ll, lk, lv, lr, _) = &**__p_2;
+                                            {
+                                                match leb(
+                                                    height::<T1, T2>(lr),
+                                                    height::<T1, T2>(ll),
+                                                ) {
+                                                    true => {
+                                                        let r_3: Tree<T1, T2> = {
+                                                            let __h_2 = rt::succ(max(
+                                                                height::<T1, T2>(lr),
+                                                                height::<T1, T2>(&__m.3),
+                                                            ));
+                                                            Tree::<T1, T2>::Node(Rc::new((
+                                                                lr.clone(),
+                                                                __m.1.clone(),
+                                                                __m.2.clone(),
+                                                                std::mem::replace(
+                                                                    &mut __m.3,
+                                                                    Tree::<T1, T2>::Leaf,
+                                                                ),
+                                                                __h_2,
+                                                            )))
+                                                        };
+                                                        {
+                                                            let __h_1 = rt::succ(max(
+                                                                height::<T1, T2>(ll),
+                                                                height::<T1, T2>(&r_3),
+                                                            ));
+                                                            let __w_3 = ll.clone();
+                                                            let __w_4 = lk.clone();
+                                                            let __w_5 = lv.clone();
+                                                            let __w_6 = r_3;
+                                                            let __w_7 = __h_1;
+                                                            __m.0 = __w_3;
+                                                            __m.1 = __w_4;
+                                                            __m.2 = __w_5;
+                                                            __m.3 = __w_6;
+                                                            __m.4 = __w_7;
+                                                            Tree::Node(__p)
+                                                        }
+                                                    }
+                                                    false => match lr {
+                                                        Tree::Leaf => {
+                                                            let __h_3 = rt::succ(max(
+                                                                height::<T1, T2>(&l_1),
+                                                                height::<T1, T2>(&__m.3),
+                                                            ));
+                                                            let __w_8 = l_1;
+                                                            let __w_9 = __h_3;
+                                                            __m.0 = __w_8;
+                                                            __m.4 = __w_9;
+                                                            Tree::Node(__p)
+                                                        }
+                                                        Tree::Node(__p_1) => {
+                                                            let (lrl, lrk, lrv, lrr, _) = &**__p_1;
+                                                            {
+                                                                let l_6: Tree<T1, T2> = {
+                                                                    let __h_6 = rt::succ(max(
+                                                                        height::<T1, T2>(ll),
+                                                                        height::<T1, T2>(lrl),
+                                                                    ));
+                                                                    Tree::<T1, T2>::Node(Rc::new((
+                                                                        ll.clone(),
+                                                                        lk.clone(),
+                                                                        lv.clone(),
+                                                                        lrl.clone(),
+                                                                        __h_6,
+                                                                    )))
+                                                                };
+                                                                {
+                                                                    let r_6: Tree<T1, T2> = {
+                                                                        let __h_5 = rt::succ(max(
+                                                                            height::<T1, T2>(lrr),
+                                                                            height::<T1, T2>(
+                                                                                &__m.3,
+                                                                            ),
+                                                                        ));
+                                                                        Tree::<T1, T2>::Node(Rc::new((lrr.clone(), __m.1.clone(), __m.2.clone(), std::mem::replace(&mut __m.3, Tree::<T1, T2>::Leaf), __h_5)))
+                                                                    };
+                                                                    {
+                                                                        let __h_4 = rt::succ(max(
+                                                                            height::<T1, T2>(&l_6),
+                                                                            height::<T1, T2>(&r_6),
+                                                                        ));
+                                                                        let __w_10 = l_6;
+                                                                        let __w_11 = lrk.clone();
+                                                                        let __w_12 = lrv.clone();
+                                                                        let __w_13 = r_6;
+                                                                        let __w_14 = __h_4;
+                                                                        __m.0 = __w_10;
+                                                                        __m.1 = __w_11;
+                                                                        __m.2 = __w_12;
+                                                                        __m.3 = __w_13;
+                                                                        __m.4 = __w_14;
+                                                                        Tree::Node(__p)
+                                                                    }
+                                                                }
+                                                            }
+                                                        }
+                                                    },
+                                                }
+                                            }
+                                        }
+                                    },
+                                    false => {
+                                        match ltb(
+                                            rt::succ(height::<T1, T2>(&l_1)),
+                                            height::<T1, T2>(&__m.3),
+                                        ) {
+                                            true => {
+                                                match &__m.3 {
+                                                    Tree::Leaf => {
+                                                        let __h_7 = rt::succ(max(
+                                                            height::<T1, T2>(&l_1),
+                                                            height::<T1, T2>(&__m.3),
+                                                        ));
+                                                        let __w_15 = l_1;
+                                                        let __w_16 = __h_7;
+                                                        __m.0 = __w_15;
+                                                        __m.4 = __w_16;
+                                                        Tree::Node(__p)
+                                                    }
+                                                    Tree::Node(__p_4) => {
+                                                        let (rl, rk, rv, rr, _) = &**__p_4;
+                                                        {
+                                                            match leb(
+                                                                height::<T1, T2>(rl),
+                                                                height::<T1, T2>(rr),
+                                                            ) {
+                                                                true => {
+                                                                    let l_10: Tree<T1, T2> = {
+                                                                        let __h_9 = rt::succ(max(
+                                                                            height::<T1, T2>(&l_1),
+                                                                            height::<T1, T2>(rl),
+                                                                        ));
+                                                                        Tree::<T1, T2>::Node(
+                                                                            Rc::new((
+                                                                                l_1,
+                                                                                __m.1.clone(),
+                                                                                __m.2.clone(),
+                                                                                rl.clone(),
+                                                                                __h_9,
+                                                                            )),
+                                                                        )
+                                                                    };
+                                                                    {
+                                                                        let __h_8 = rt::succ(max(
+                                                                            height::<T1, T2>(&l_10),
+                                                                            height::<T1, T2>(rr),
+                                                                        ));
+                                                                        let __w_17 = l_10;
+                                                                        let __w_18 = rk.clone();
+                                                                        let __w_19 = rv.clone();
+                                                                        let __w_20 = rr.clone();
+                                                                        let __w_21 = __h_8;
+                                                                        __m.0 = __w_17;
+                                                                        __m.1 = __w_18;
+                                                                        __m.2 = __w_19;
+                                                                        __m.3 = __w_20;
+                                                                        __m.4 = __w_21;
+                                                                        Tree::Node(__p)
+                                                                    }
+                                                                }
+                                                                false => {
+                                                                    match rl {
+                                                                        Tree::Leaf => {
+                                                                            let __h_10 = rt::succ(
+                                                                                max(
+                                                                                    height::<T1, T2>(
+                                                                                        &l_1,
+                                                                                    ),
+                                                                                    height::<T1, T2>(
+                                                                                        &__m.3,
+                                                                                    ),
+                                                                                ),
+                                                                            );
+                                                                            let __w_22 = l_1;
+                                                                            let __w_23 = __h_10;
+                                                                            __m.0 = __w_22;
+                                                                            __m.4 = __w_23;
+                                                                            Tree::Node(__p)
+                                                                        }
+                                                                        Tree::Node(__p_3) => {
+                                                                            let (
+                                                                                rll,
+                                                                                rlk,
+                                                                                rlv,
+                                                                                rlr,
+                                                                                _,
+                                                                            ) = &**__p_3;
+                                                                            {
+                                                                                let l_13: Tree<
+                                                                                    T1,
+                                                                                    T2,
+                                                                                > = {
+                                                                                    let __h_13 = rt::succ(max(height::<T1, T2>(&l_1), height::<T1, T2>(rll)));
+                                                                                    Tree::<T1, T2>::Node(Rc::new((l_1, __m.1.clone(), __m.2.clone(), rll.clone(), __h_13)))
+                                                                                };
+                                                                                {
+                                                                                    let r_13: Tree<
+                                                                                        T1,
+                                                                                        T2,
+                                                                                    > = {
+                                                                                        let __h_12 = rt::succ(max(height::<T1, T2>(rlr), height::<T1, T2>(rr)));
+                                                                                        Tree::<T1, T2>::Node(Rc::new((rlr.clone(), rk.clone(), rv.clone(), rr.clone(), __h_12)))
+                                                                                    };
+                                                                                    {
+                                                                                        let __h_11 = rt::succ(max(height::<T1, T2>(&l_13), height::<T1, T2>(&r_13)));
+                                                                                        let __w_24 =
+                                                                                            l_13;
+                                                                                        let __w_25 = rlk.clone();
+                                                                                        let __w_26 = rlv.clone();
+                                                                                        let __w_27 =
+                                                                                            r_13;
+                                                                                        let __w_28 =
+                                                                                            __h_11;
+                                                                                        __m.0 =
+                                                                                            __w_24;
+                                                                                        __m.1 =
+                                                                                            __w_25;
+                                                                                        __m.2 =
+                                                                                            __w_26;
+                                                                                        __m.3 =
+                                                                                            __w_27;
+                                                                                        __m.4 =
+                                                                                            __w_28;
+                                                                                        Tree::Node(
+                                                                                            __p,
+                                                                                        )
+                                                                                    }
+                                                                                }
+                                                                            }
+                                                                        }
+                                                                    }
+                                                                }
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                            false => {
+                                                let __h_14 = rt::succ(max(
+                                                    height::<T1, T2>(&l_1),
+                                                    height::<T1, T2>(&__m.3),
+                                                ));
+                                                let __w_29 = l_1;
+                                                let __w_30 = __h_14;
+                                                __m.0 = __w_29;
+                                                __m.4 = __w_30;
+                                                Tree::Node(__p)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
                         }
                         std::cmp::Ordering::Greater => {
-                            bal::<T1, T2>(l, x, y, add::<T1, T2>(kcmp, k, v, r))
+                            let r_17: Tree<T1, T2> = add::<T1, T2>(
+                                kcmp,
+                                k,
+                                v,
+                                std::mem::replace(&mut __m.3, Tree::<T1, T2>::Leaf),
+                            );
+                            {
+                                match ltb(
+                                    rt::succ(height::<T1, T2>(&r_17)),
+                                    height::<T1, T2>(&__m.0),
+                                ) {
+                                    true => match &__m.0 {
+                                        Tree::Leaf => {
+                                            let __h_15 = rt::succ(max(
+                                                height::<T1, T2>(&__m.0),
+                                                height::<T1, T2>(&r_17),
+                                            ));
+                                            let __w_31 = r_17;
+                                            let __w_32 = __h_15;
+                                            __m.3 = __w_31;
+                                            __m.4 = __w_32;
+                                            Tree::Node(__p)
+                                        }
+                                        Tree::Node(__p_6) => {
+                                            let (ll_1, lk_1, lv_1, lr_1, _) = &**__p_6;
+                                            {
+                                                match leb(
+                                                    height::<T1, T2>(lr_1),
+                                                    height::<T1, T2>(ll_1),
+                                                ) {
+                                                    true => {
+                                                        let r_19: Tree<T1, T2> = {
+                                                            let __h_17 = rt::succ(max(
+                                                                height::<T1, T2>(lr_1),
+                                                                height::<T1, T2>(&r_17),
+                                                            ));
+                                                            Tree::<T1, T2>::Node(Rc::new((
+                                                                lr_1.clone(),
+                                                                __m.1.clone(),
+                                                                __m.2.clone(),
+                                                                r_17,
+                                                                __h_17,
+                                                            )))
+                                                        };
+                                                        {
+                                                            let __h_16 = rt::succ(max(
+                                                                height::<T1, T2>(ll_1),
+                                                                height::<T1, T2>(&r_19),
+                                                            ));
+                                                            let __w_33 = ll_1.clone();
+                                                            let __w_34 = lk_1.clone();
+                                                            let __w_35 = lv_1.clone();
+                                                            let __w_36 = r_19;
+                                                            let __w_37 = __h_16;
+                                                            __m.0 = __w_33;
+                                                            __m.1 = __w_34;
+                                                            __m.2 = __w_35;
+                                                            __m.3 = __w_36;
+                                                            __m.4 = __w_37;
+                                                            Tree::Node(__p)
+                                                        }
+                                                    }
+                                                    false => match lr_1 {
+                                                        Tree::Leaf => {
+                                                            let __h_18 = rt::succ(max(
+                                                                height::<T1, T2>(&__m.0),
+                                                                height::<T1, T2>(&r_17),
+                                                            ));
+                                                            let __w_38 = r_17;
+                                                            let __w_39 = __h_18;
+                                                            __m.3 = __w_38;
+                                                            __m.4 = __w_39;
+                                                            Tree::Node(__p)
+                                                        }
+                                                        Tree::Node(__p_5) => {
+                                                            let (lrl_1, lrk_1, lrv_1, lrr_1, _) =
+                                                                &**__p_5;
+                                                            {
+                                                                let l_22: Tree<T1, T2> = {
+                                                                    let __h_21 = rt::succ(max(
+                                                                        height::<T1, T2>(ll_1),
+                                                                        height::<T1, T2>(lrl_1),
+                                                                    ));
+                                                                    Tree::<T1, T2>::Node(Rc::new((
+                                                                        ll_1.clone(),
+                                                                        lk_1.clone(),
+                                                                        lv_1.clone(),
+                                                                        lrl_1.clone(),
+                                                                        __h_21,
+                                                                    )))
+                                                                };
+                                                                {
+                                                                    let r_22: Tree<T1, T2> = {
+                                                                        let __h_20 = rt::succ(max(
+                                                                            height::<T1, T2>(lrr_1),
+                                                                            height::<T1, T2>(&r_17),
+                                                                        ));
+                                                                        Tree::<T1, T2>::Node(
+                                                                            Rc::new((
+                                                                                lrr_1.clone(),
+                                                                                __m.1.clone(),
+                                                                                __m.2.clone(),
+                                                                                r_17,
+                                                                                __h_20,
+                                                                            )),
+                                                                        )
+                                                                    };
+                                                                    {
+                                                                        let __h_19 = rt::succ(max(
+                                                                            height::<T1, T2>(&l_22),
+                                                                            height::<T1, T2>(&r_22),
+                                                                        ));
+                                                                        let __w_40 = l_22;
+                                                                        let __w_41 = lrk_1.clone();
+                                                                        let __w_42 = lrv_1.clone();
+                                                                        let __w_43 = r_22;
+                                                                        let __w_44 = __h_19;
+                                                                        __m.0 = __w_40;
+                                                                        __m.1 = __w_41;
+                                                                        __m.2 = __w_42;
+                                                                        __m.3 = __w_43;
+                                                                        __m.4 = __w_44;
+                                                                        Tree::Node(__p)
+                                                                    }
+                                                                }
+                                                            }
+                                                        }
+                                                    },
+                                                }
+                                            }
+                                        }
+                                    },
+                                    false => {
+                                        match ltb(
+                                            rt::succ(height::<T1, T2>(&__m.0)),
+                                            height::<T1, T2>(&r_17),
+                                        ) {
+                                            true => {
+                                                match &r_17 {
+                                                    Tree::Leaf => {
+                                                        let __h_22 = rt::succ(max(
+                                                            height::<T1, T2>(&__m.0),
+                                                            height::<T1, T2>(&r_17),
+                                                        ));
+                                                        let __w_45 = r_17;
+                                                        let __w_46 = __h_22;
+                                                        __m.3 = __w_45;
+                                                        __m.4 = __w_46;
+                                                        Tree::Node(__p)
+                                                    }
+                                                    Tree::Node(__p_8) => {
+                                                        let (rl_1, rk_1, rv_1, rr_1, _) = &**__p_8;
+                                                        {
+                                                            match leb(
+                                                                height::<T1, T2>(rl_1),
+                                                                height::<T1, T2>(rr_1),
+                                                            ) {
+                                                                true => {
+                                                                    let l_26: Tree<T1, T2> = {
+                                                                        let __h_24 = rt::succ(max(
+                                                                            height::<T1, T2>(
+                                                                                &__m.0,
+                                                                            ),
+                                                                            height::<T1, T2>(rl_1),
+                                                                        ));
+                                                                        Tree::<T1, T2>::Node(Rc::new((std::mem::replace(&mut __m.0, Tree::<T1, T2>::Leaf), __m.1.clone(), __m.2.clone(), rl_1.clone(), __h_24)))
+                                                                    };
+                                                                    {
+                                                                        let __h_23 = rt::succ(max(
+                                                                            height::<T1, T2>(&l_26),
+                                                                            height::<T1, T2>(rr_1),
+                                                                        ));
+                                                                        let __w_47 = l_26;
+                                                                        let __w_48 = rk_1.clone();
+                                                                        let __w_49 = rv_1.clone();
+                                                                        let __w_50 = rr_1.clone();
+                                                                        let __w_51 = __h_23;
+                                                                        __m.0 = __w_47;
+                                                                        __m.1 = __w_48;
+                                                                        __m.2 = __w_49;
+                                                                        __m.3 = __w_50;
+                                                                        __m.4 = __w_51;
+                                                                        Tree::Node(__p)
+                                                                    }
+                                                                }
+                                                                false => {
+                                                                    match rl_1 {
+                                                                        Tree::Leaf => {
+                                                                            let __h_25 = rt::succ(
+                                                                                max(
+                                                                                    height::<T1, T2>(
+                                                                                        &__m.0,
+                                                                                    ),
+                                                                                    height::<T1, T2>(
+                                                                                        &r_17,
+                                                                                    ),
+                                                                                ),
+                                                                            );
+                                                                            let __w_52 = r_17;
+                                                                            let __w_53 = __h_25;
+                                                                            __m.3 = __w_52;
+                                                                            __m.4 = __w_53;
+                                                                            Tree::Node(__p)
+                                                                        }
+                                                                        Tree::Node(__p_7) => {
+                                                                            let (
+                                                                                rll_1,
+                                                                                rlk_1,
+                                                                                rlv_1,
+                                                                                rlr_1,
+                                                                                _,
+                                                                            ) = &**__p_7;
+                                                                            {
+                                                                                let l_29: Tree<
+                                                                                    T1,
+                                                                                    T2,
+                                                                                > = {
+                                                                                    let __h_28 = rt::succ(max(height::<T1, T2>(&__m.0), height::<T1, T2>(rll_1)));
+                                                                                    Tree::<T1, T2>::Node(Rc::new((std::mem::replace(&mut __m.0, Tree::<T1, T2>::Leaf), __m.1.clone(), __m.2.clone(), rll_1.clone(), __h_28)))
+                                                                                };
+                                                                                {
+                                                                                    let r_29: Tree<
+                                                                                        T1,
+                                                                                        T2,
+                                                                                    > = {
+                                                                                        let __h_27 = rt::succ(max(height::<T1, T2>(rlr_1), height::<T1, T2>(rr_1)));
+                                                                                        Tree::<T1, T2>::Node(Rc::new((rlr_1.clone(), rk_1.clone(), rv_1.clone(), rr_1.clone(), __h_27)))
+                                                                                    };
+                                                                                    {
+                                                                                        let __h_26 = rt::succ(max(height::<T1, T2>(&l_29), height::<T1, T2>(&r_29)));
+                                                                                        let __w_54 =
+                                                                                            l_29;
+                                                                                        let __w_55 = rlk_1.clone();
+                                                                                        let __w_56 = rlv_1.clone();
+                                                                                        let __w_57 =
+                                                                                            r_29;
+                                                                                        let __w_58 =
+                                                                                            __h_26;
+                                                                                        __m.0 =
+                                                                                            __w_54;
+                                                                                        __m.1 =
+                                                                                            __w_55;
+                                                                                        __m.2 =
+                                                                                            __w_56;
+                                                                                        __m.3 =
+                                                                                            __w_57;
+                                                                                        __m.4 =
+                                                                                            __w_58;
+                                                                                        Tree::Node(
+                                                                                            __p,
+                                                                                        )
+                                                                                    }
+                                                                                }
+                                                                            }
+                                                                        }
+                                                                    }
+                                                                }
+                                                            }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                            false => {
+                                                let __h_29 = rt::succ(max(
+                                                    height::<T1, T2>(&__m.0),
+                                                    height::<T1, T2>(&r_17),
+                                                ));
+                                                let __w_59 = r_17;
+                                                let __w_60 = __h_29;
+                                                __m.3 = __w_59;
+                                                __m.4 = __w_60;
+                                                Tree::Node(__p)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
