@@ -1,8 +1,9 @@
-//! The middle loop's decomposition with the real Rocq checker: a user spec
-//! whose read guard is one conjunction no library lemma concludes. No single
-//! tactic script of the portfolio closes its get obligation; the engine
-//! closes it through helper lemmas (nested twice), every step checked by
-//! Rocq, and the run replays and resumes.
+//! The middle loop's decomposition with the real Rocq checker, on two user
+//! specs whose read guard no library lemma concludes: one conjunction
+//! (closed through helper lemmas nested twice; the run replays and resumes)
+//! and an `if` on the session (closed by a case split). In both, no single
+//! tactic script of the portfolio closes the get obligation; every step is
+//! checked by Rocq.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -37,12 +38,23 @@ fn have_rocq() -> bool {
     true
 }
 
-/// The spec, over AVL trees only: `none`, then session vectors without and
-/// with read merging (3 candidates).
+/// `SessionReads.v` over AVL trees only: `none`, then session vectors
+/// without and with read merging (3 candidates).
 fn options(out: &Path, proposer: ProposerKind, replay: Option<PathBuf>) -> RunOptions {
+    spec_options("SessionReads.v", 3, out, proposer, replay)
+}
+
+fn spec_options(
+    file: &str,
+    budget: usize,
+    out: &Path,
+    proposer: ProposerKind,
+    replay: Option<PathBuf>,
+) -> RunOptions {
     RunOptions {
         spec: root()
-            .join("synth/tests/specs/SessionReads.v")
+            .join("synth/tests/specs")
+            .join(file)
             .display()
             .to_string(),
         name: None,
@@ -53,7 +65,7 @@ fn options(out: &Path, proposer: ProposerKind, replay: Option<PathBuf>) -> RunOp
         proposer,
         replay_log: replay,
         feedback: Feedback::Rich,
-        max_candidates: 3,
+        max_candidates: budget,
         closed_wanted: 1,
         timeout: Duration::from_secs(120),
         record: false,
@@ -209,4 +221,54 @@ fn a_conjunctive_guard_is_closed_through_helper_lemmas_and_replays_and_resumes()
     assert!(done.closed, "{}", done.summary);
     assert_eq!(done.summary["rejected"], r.summary["rejected"]);
     assert_eq!(development(part.path()), dev);
+}
+
+#[test]
+fn a_per_session_guard_is_closed_by_a_case_split_into_helper_lemmas() {
+    if !have_rocq() {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let o = spec_options("AdminSession.v", 2, out.path(), ProposerKind::Builtin, None);
+    let r = run(&o, &|_| {}).unwrap();
+    assert!(r.closed, "{}", r.summary);
+    let shipped = "session-vectors/plain/avl-tree";
+    assert_eq!(r.summary["shipped_candidate"], shipped, "{}", r.summary);
+    assert_eq!(r.summary["assumptions"], serde_json::json!([]));
+    let get = "c1_holds_at_get";
+    let lines = log(out.path());
+    let mine: Vec<&Value> = lines.iter().filter(|v| v["candidate"] == shipped).collect();
+    // The portfolio (its own case split with eauto included) failed.
+    assert!(mine
+        .iter()
+        .any(|v| v["move"] == "repair" && v["lemma"] == get));
+    assert!(!mine
+        .iter()
+        .any(|v| v["move"] == "prove" && v["lemma"] == get));
+    let split = mine
+        .iter()
+        .find(|v| v["move"] == "decompose" && v["lemma"] == get && v["ok"] == true)
+        .expect("a decomposition of the get obligation");
+    let tactic = split["split"].as_str().unwrap();
+    assert!(
+        tactic.starts_with("destruct (") && tactic.ends_with(") eqn:Hcase."),
+        "{tactic}"
+    );
+    let proved = |lemma: &str| {
+        mine.iter()
+            .find(|v| v["move"] == "prove" && v["lemma"] == lemma)
+            .map(|v| v["tactic"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("{lemma} not proved"))
+    };
+    assert!(proved("c1_holds_at_get_part1").contains("sv_get_sees_issued"));
+    assert_eq!(proved("c1_holds_at_get_part2"), "exact I.");
+    // `none` has no lemma for the session's writes: reverted, then reloaded.
+    assert!(lines
+        .iter()
+        .any(|v| v["move"] == "revert" && v["candidate"] == "none/plain/avl-tree"));
+    let dev = development(out.path());
+    assert!(!dev.contains("Admitted"));
+    let at = |s: &str| dev.find(s).unwrap_or_else(|| panic!("{s} missing:\n{dev}"));
+    assert!(at("Lemma c1_holds_at_get_part1 :") < at("Lemma c1_holds_at_get_part2 :"));
+    assert!(at("Lemma c1_holds_at_get_part2 :") < at("Lemma c1_holds_at_get :"));
 }
