@@ -172,6 +172,11 @@ pub struct Translation {
     /// `(global, parameter index)` -> number of arguments (see
     /// [`uncurried_params`]).
     pub uncurried: HashMap<(String, usize), usize>,
+    /// Uncurried parameters passed as `&dyn Fn` rather than generic `&impl
+    /// Fn`: those to which a call inside the same recursive group passes a
+    /// function other than one of its own uncurried parameters (a closure
+    /// made there would have a new type at every level of recursion).
+    pub dyn_uncurried: HashSet<(String, usize)>,
     /// Parameter passing of the globals: `(global, parameter index)` ->
     /// by value or by reference (see [`crate::ownership::infer_modes`]);
     /// absent for parameters that are `Copy`, functions or uncurried (by
@@ -191,12 +196,19 @@ impl Translation {
     }
 
     /// Rust type of an uncurried parameter of type `A1 -> .. -> An -> R`:
-    /// `&dyn Fn(&A1, .., &An) -> R`.
-    pub fn uncurried_ty(&self, t: &Ty, n: usize) -> String {
-        self.uncurried_ty_in(t, n, "", "rt::")
+    /// `&(impl Fn(&A1, .., &An) -> R + ?Sized)` (static dispatch: each
+    /// caller's function is called directly), or `&dyn Fn(&A1, .., &An) ->
+    /// R` for the parameters in [`Translation::dyn_uncurried`].
+    pub fn uncurried_ty(&self, t: &Ty, n: usize, dynamic: bool) -> String {
+        let d = self.uncurried_ty_in(t, n, "", "rt::");
+        if dynamic {
+            d
+        } else {
+            format!("&(impl {} + ?Sized)", &d["&dyn ".len()..])
+        }
     }
 
-    /// [`Translation::uncurried_ty`] with a prefix for generated types.
+    /// `&dyn Fn(&A1, .., &An) -> R`, with a prefix for generated types.
     pub fn uncurried_ty_in(&self, t: &Ty, n: usize, prefix: &str, rt: &str) -> String {
         let (ps, r) = split_arrows(t, n).expect("uncurried parameter type");
         let ps: Vec<String> = ps
@@ -397,6 +409,7 @@ pub fn translate_with(m: &ast::Module, req: &Requests) -> Result<Translation> {
         layouts,
         fn_names,
         uncurried: HashMap::new(),
+        dyn_uncurried: HashSet::new(),
         modes: HashMap::new(),
         keep: HashMap::new(),
         items: String::new(),
@@ -445,6 +458,7 @@ pub fn translate_with(m: &ast::Module, req: &Requests) -> Result<Translation> {
             }
         })
         .collect();
+    t.dyn_uncurried = dyn_uncurried(&t, &prepared);
     t.modes = crate::ownership::infer_modes(&t, &prepared, req);
     for (g, i) in &req.keep {
         let Some(p) = prepared.iter().find(|p| &p.name == g) else {
@@ -470,6 +484,71 @@ pub fn translate_with(m: &ast::Module, req: &Requests) -> Result<Translation> {
     }
     t.items = items;
     Ok(t)
+}
+
+/// The uncurried parameters that must be `&dyn Fn` (see
+/// [`Translation::dyn_uncurried`]).
+fn dyn_uncurried(t: &Translation, bodies: &[Prepared]) -> HashSet<(String, usize)> {
+    let calls: HashMap<&str, BTreeSet<String>> = bodies
+        .iter()
+        .map(|p| {
+            let mut s = BTreeSet::new();
+            fn globals(n: &Node, out: &mut BTreeSet<String>) {
+                if let Kind::Global { name, .. } = &n.kind {
+                    out.insert(name.clone());
+                }
+                crate::ownership::for_children(n, &mut |c| globals(c, out));
+            }
+            globals(&p.body.body, &mut s);
+            (p.name.as_str(), s)
+        })
+        .collect();
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<String> = calls.get(from).into_iter().flatten().cloned().collect();
+        while let Some(x) = stack.pop() {
+            if x == to {
+                return true;
+            }
+            if seen.insert(x.clone()) {
+                stack.extend(calls.get(x.as_str()).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    let mut out = HashSet::new();
+    for p in bodies {
+        fn visit(
+            t: &Translation,
+            p: &Prepared,
+            n: &Node,
+            same_group: &dyn Fn(&str) -> bool,
+            out: &mut HashSet<(String, usize)>,
+        ) {
+            if let Some((head, args)) = flatten_app(n) {
+                if let Kind::Global { name, .. } = &head.kind {
+                    if same_group(name) {
+                        for (j, a) in args.iter().enumerate() {
+                            let key = (name.clone(), j);
+                            if !t.uncurried.contains_key(&key) {
+                                continue;
+                            }
+                            let passed_on =
+                                matches!(&strip(a).kind, Kind::Var(u) if p.ucur[*u].is_some());
+                            if !passed_on {
+                                out.insert(key);
+                            }
+                        }
+                    }
+                }
+            }
+            crate::ownership::for_children(n, &mut |c| visit(t, p, c, same_group, out));
+        }
+        let me = p.name.as_str();
+        let same = |g: &str| reaches(g, me) && reaches(me, g);
+        visit(t, p, &p.body.body, &same, &mut out);
+    }
+    out
 }
 
 /// The payload type `R` of a global of type `A1 -> .. -> An -> option R`
@@ -1035,7 +1114,10 @@ impl<'a> FnGen<'a> {
         let mut params = Vec::new();
         for (i, (&v, t)) in p.body.params.iter().zip(&ptys).enumerate() {
             let ty = match p.ucur[v] {
-                Some(n) => self.t.uncurried_ty(t, n),
+                Some(n) => {
+                    let dynamic = self.t.dyn_uncurried.contains(&(self.decl.to_string(), i));
+                    self.t.uncurried_ty(t, n, dynamic)
+                }
                 None => {
                     let m = if self.keep == Some(v) {
                         Mode::Own
@@ -1542,11 +1624,27 @@ impl<'a> FnGen<'a> {
     /// variable holding a function (lent to a closure made on the spot), a
     /// lambda of `n` binders (a closure borrowing what it uses), a global of
     /// arity `n` without uncurried parameters (called directly).
-    fn ucur_arg(&mut self, a: &Node, n: usize, live: &mut Live) -> Result<Option<String>> {
+    fn ucur_arg(
+        &mut self,
+        a: &Node,
+        n: usize,
+        to_dyn: bool,
+        live: &mut Live,
+    ) -> Result<Option<String>> {
         let cx = self.cx();
         let s = strip(a);
         Ok(match &s.kind {
-            Kind::Var(u) if self.p.ucur[*u].is_some() => Some(self.names[*u].clone()),
+            Kind::Var(u) if self.p.ucur[*u].is_some() => {
+                // A generic `&F` (maybe unsized) becomes `&dyn Fn` as `&&F`.
+                let pos = self.p.body.params.iter().position(|p| p == u);
+                let from_dyn =
+                    pos.is_some_and(|i| self.t.dyn_uncurried.contains(&(self.decl.to_string(), i)));
+                Some(if to_dyn && !from_dyn {
+                    format!("&{}", self.names[*u])
+                } else {
+                    self.names[*u].clone()
+                })
+            }
             Kind::Var(u) if cx.value_var(*u) => {
                 let (ps, r) = split_arrows(&a.ty, n).ok_or_else(|| {
                     self.loc
@@ -1691,7 +1789,8 @@ impl<'a> FnGen<'a> {
         let mut wrapped: Vec<Option<usize>> = vec![None; args.len()];
         for (j, a) in args.iter().enumerate().take(arity) {
             if let Some(n) = ucpos[j] {
-                match self.with(format!("apply:arg{j}"), |s| s.ucur_arg(a, n, live))? {
+                let to_dyn = self.t.dyn_uncurried.contains(&(name.to_string(), j));
+                match self.with(format!("apply:arg{j}"), |s| s.ucur_arg(a, n, to_dyn, live))? {
                     Some(t) => texts[j] = Some(t),
                     None => wrapped[j] = Some(n),
                 }

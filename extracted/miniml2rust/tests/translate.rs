@@ -202,13 +202,18 @@ Definition t_9 := (capt S [1; 2], capt (apply2 Nat.mul 3) [4]).
 "#;
     let extra = r#"
 // extract: assoc add both_after mixed upd capt
-// The rule applied: fully applied parameters are `&dyn Fn(&A, ..) -> R`,
-// partially applied or captured ones stay curried (`Rc<dyn Fn(&A) -> ..>`),
-// checked by the types. Ownership: `assoc` only inspects its key and list
-// (by reference); `capt` only reads its list; `nat`s are passed by value.
-let _: fn(&dyn Fn(&u64, &u64) -> bool, &u64, &rt_list::L) -> Option<u64> = assoc::<u64, u64>;
+// The rule applied: fully applied parameters are `&impl Fn(&A, ..) -> R`
+// (or `&dyn Fn`), partially applied or captured ones stay curried
+// (`Rc<dyn Fn(&A) -> ..>`), checked by the types. Ownership: `assoc` only
+// inspects its key and list (by reference); `capt` only reads its list;
+// `nat`s are passed by value.
+let eq = |a: &u64, b: &u64| a == b;
+let l: rt_list::L = runtime::List::from_vec(vec![(1, 10)]);
+let _: Option<u64> = assoc::<u64, u64>(&eq, &1u64, &l);
+let d: &dyn Fn(&u64, &u64) -> bool = &eq;
+let _: Option<u64> = assoc::<u64, u64>(d, &1u64, &l);
 let _: fn(Rc<dyn Fn(&u64) -> Rc<dyn Fn(&u64) -> u64>>) -> (u64, runtime::List<u64>) = mixed;
-let _: fn(&dyn Fn(&u64, &u64) -> bool, &dyn Fn(&u64) -> Option<u64>, u64, u64, u64) -> Option<u64> = upd;
+let _: Option<u64> = upd(&eq, &|k: &u64| Some(*k), 1u64, 2u64, 3u64);
 let _: fn(Rc<dyn Fn(&u64) -> u64>, &runtime::List<u64>) -> runtime::List<u64> = capt;
 println!("ok");
 "#;

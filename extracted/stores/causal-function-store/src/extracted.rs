@@ -113,7 +113,7 @@ pub fn nth<T1: Clone + 'static>(n: u64, l: &rt::List<T1>, default: &T1) -> T1 {
 
 /// `map`.
 pub fn map<T1: Clone + 'static, T2: Clone + 'static>(
-    f: &dyn Fn(&T1) -> T2,
+    f: &(impl Fn(&T1) -> T2 + ?Sized),
     l: &rt::List<T1>,
 ) -> rt::List<T2> {
     {
@@ -125,7 +125,10 @@ pub fn map<T1: Clone + 'static, T2: Clone + 'static>(
 }
 
 /// `filter`.
-pub fn filter<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: &rt::List<T1>) -> rt::List<T1> {
+pub fn filter<T1: Clone + 'static>(
+    f: &(impl Fn(&T1) -> bool + ?Sized),
+    l: &rt::List<T1>,
+) -> rt::List<T1> {
     {
         match l.view() {
             None => rt::List::<T1>::nil(),
@@ -138,7 +141,10 @@ pub fn filter<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: &rt::List<T1>) ->
 }
 
 /// `find`.
-pub fn find<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: &rt::List<T1>) -> Option<T1> {
+pub fn find<T1: Clone + 'static>(
+    f: &(impl Fn(&T1) -> bool + ?Sized),
+    l: &rt::List<T1>,
+) -> Option<T1> {
     {
         match l.view() {
             None => Option::<T1>::None,
@@ -165,7 +171,7 @@ pub fn seq(start: u64, len: u64) -> rt::List<u64> {
 
 /// `keq`.
 pub fn keq<T1: Clone + 'static>(
-    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
+    kcmp: &(impl Fn(&T1, &T1) -> std::cmp::Ordering + ?Sized),
     a: &T1,
     b: &T1,
 ) -> bool {
@@ -184,19 +190,19 @@ pub fn empty<T1: Clone + 'static, T2: Clone + 'static>(_x: &T1) -> Option<T2> {
 
 /// `find0`.
 pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
-    _x: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
+    _x: &(impl Fn(&T1, &T1) -> std::cmp::Ordering + ?Sized),
     k: &T1,
-    s: &dyn Fn(&T1) -> Option<T2>,
+    s: &(impl Fn(&T1) -> Option<T2> + ?Sized),
 ) -> Option<T2> {
     s(k)
 }
 
 /// `add`.
 pub fn add<T1: Clone + 'static, T2: Clone + 'static>(
-    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
+    kcmp: &(impl Fn(&T1, &T1) -> std::cmp::Ordering + ?Sized),
     k: &T1,
     v: &T2,
-    s: &dyn Fn(&T1) -> Option<T2>,
+    s: &(impl Fn(&T1) -> Option<T2> + ?Sized),
     k_p: &T1,
 ) -> Option<T2> {
     {
@@ -451,7 +457,7 @@ pub fn put__keep<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `get`.
 pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
-    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
+    kcmp: &(impl Fn(&T1, &T1) -> std::cmp::Ordering + ?Sized),
     st: &StateP<T1, T2>,
     tk: &rt::List<u64>,
     k: &T1,

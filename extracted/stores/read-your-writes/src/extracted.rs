@@ -135,7 +135,7 @@ pub fn nth<T1: Clone + 'static>(n: u64, l: &rt::List<T1>, default: &T1) -> T1 {
 
 /// `map`.
 pub fn map<T1: Clone + 'static, T2: Clone + 'static>(
-    f: &dyn Fn(&T1) -> T2,
+    f: &(impl Fn(&T1) -> T2 + ?Sized),
     l: &rt::List<T1>,
 ) -> rt::List<T2> {
     {
@@ -147,7 +147,10 @@ pub fn map<T1: Clone + 'static, T2: Clone + 'static>(
 }
 
 /// `filter`.
-pub fn filter<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: &rt::List<T1>) -> rt::List<T1> {
+pub fn filter<T1: Clone + 'static>(
+    f: &(impl Fn(&T1) -> bool + ?Sized),
+    l: &rt::List<T1>,
+) -> rt::List<T1> {
     {
         match l.view() {
             None => rt::List::<T1>::nil(),
@@ -160,7 +163,10 @@ pub fn filter<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: &rt::List<T1>) ->
 }
 
 /// `find`.
-pub fn find<T1: Clone + 'static>(f: &dyn Fn(&T1) -> bool, l: &rt::List<T1>) -> Option<T1> {
+pub fn find<T1: Clone + 'static>(
+    f: &(impl Fn(&T1) -> bool + ?Sized),
+    l: &rt::List<T1>,
+) -> Option<T1> {
     {
         match l.view() {
             None => Option::<T1>::None,
@@ -411,7 +417,7 @@ pub fn bal<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `find0`.
 pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
-    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
+    kcmp: &(impl Fn(&T1, &T1) -> std::cmp::Ordering + ?Sized),
     k: &T1,
     s: &Tree<T1, T2>,
 ) -> Option<T2> {
@@ -434,7 +440,7 @@ pub fn find0<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `add`.
 pub fn add<T1: Clone + 'static, T2: Clone + 'static>(
-    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
+    kcmp: &(impl Fn(&T1, &T1) -> std::cmp::Ordering + ?Sized),
     k: &T1,
     v: T2,
     s: Tree<T1, T2>,
@@ -1155,7 +1161,7 @@ pub fn token0(_x: u64) -> rt::List<u64> {
 
 /// `put`.
 pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
-    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
+    kcmp: &(impl Fn(&T1, &T1) -> std::cmp::Ordering + ?Sized),
     st: StateP<T1, T2>,
     tk: &rt::List<u64>,
     k: T1,
@@ -1192,7 +1198,7 @@ pub fn put<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `put`, answering `Ok(x)` for `Some x` and handing `st` back (`Err`) for `None`.
 pub fn put__keep<T1: Clone + 'static, T2: Clone + 'static>(
-    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
+    kcmp: &(impl Fn(&T1, &T1) -> std::cmp::Ordering + ?Sized),
     st: StateP<T1, T2>,
     tk: &rt::List<u64>,
     k: T1,
@@ -1229,7 +1235,7 @@ pub fn put__keep<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `get`.
 pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
-    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
+    kcmp: &(impl Fn(&T1, &T1) -> std::cmp::Ordering + ?Sized),
     st: &StateP<T1, T2>,
     tk: &rt::List<u64>,
     k: &T1,
@@ -1266,7 +1272,7 @@ pub fn deliverable<T1: Clone + 'static, T2: Clone + 'static>(
 
 /// `apply`.
 pub fn apply<T1: Clone + 'static, T2: Clone + 'static>(
-    kcmp: &dyn Fn(&T1, &T1) -> std::cmp::Ordering,
+    kcmp: &(impl Fn(&T1, &T1) -> std::cmp::Ordering + ?Sized),
     st: StateP<T1, T2>,
     m: MsgP<T1, T2>,
 ) -> StateP<T1, T2> {
