@@ -565,3 +565,69 @@ impl Development {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oracle::admitted_names;
+
+    fn dev() -> Development {
+        let spec = SpecSource {
+            name: "t".into(),
+            path: "t.v".into(),
+            module: "T".into(),
+            definition: "t".into(),
+            sha256: String::new(),
+            external: true,
+        };
+        Development::new(spec, crate::catalog::candidates()[0].clone(), 1)
+    }
+
+    #[test]
+    fn an_unproved_helper_lemma_is_admitted_in_the_rendering_and_a_proved_one_closes_its_parent() {
+        let mut d = dev();
+        let helpers = vec![
+            ("c0_holds_at_get_part1".to_string(), "True".to_string()),
+            ("c0_holds_at_get_part2".to_string(), "1 = 1".to_string()),
+        ];
+        d.decompose(
+            "c0_holds_at_get",
+            "split.",
+            "split; [exact I | reflexivity].",
+            &helpers,
+        );
+        d.prove("c0_holds_at_get_part1", "exact I.");
+        let text = d.render();
+        // The audit's hole check sees the open helper.
+        let admitted = admitted_names(&text);
+        assert!(
+            admitted.contains(&"c0_holds_at_get_part2".to_string()),
+            "{admitted:?}"
+        );
+        assert!(!admitted.contains(&"c0_holds_at_get_part1".to_string()));
+        assert!(d.is_open("c0_holds_at_get"));
+        // The last helper closes the parent by its closing script.
+        assert_eq!(
+            d.prove("c0_holds_at_get_part2", "reflexivity."),
+            vec!["c0_holds_at_get".to_string()]
+        );
+        assert_eq!(
+            d.status("c0_holds_at_get"),
+            Some(&Status::Proved {
+                tactic: "split; [exact I | reflexivity].".into()
+            })
+        );
+        let text = d.render();
+        let admitted = admitted_names(&text);
+        assert!(
+            !admitted.iter().any(|n| n.starts_with("c0_holds_at_get")),
+            "{admitted:?}"
+        );
+        let at = |n: &str| text.find(n).unwrap_or_else(|| panic!("{n} missing"));
+        assert!(at("Lemma c0_holds_at_get_part2 :") < at("Lemma c0_holds_at_get :"));
+        // Reverting removes the helpers and opens the parent again.
+        d.revert_decomposition("c0_holds_at_get");
+        assert!(d.is_open("c0_holds_at_get") && d.helper("c0_holds_at_get_part1").is_none());
+        assert!(!d.render().contains("_part1"));
+    }
+}
