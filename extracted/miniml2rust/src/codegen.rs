@@ -1,23 +1,24 @@
 //! Rust code generation from the typed IR.
 //!
 //! Representation choices (see the crate README for the trusted base):
-//! * user inductives become enums (fields that can reach the enum itself are
-//!   behind `Rc`); `bool`, `nat`, `option`, `prod`, `list`, `comparison` are
-//!   native (`bool`, `u64`, `Option`, tuples, `rt::List`, `Ordering`);
-//! * a function *value* of type `A -> B` is `Rc<dyn Fn(A) -> B>` (curried,
-//!   one argument per closure, so that every MiniML type has exactly one
-//!   representation); top-level definitions and local fixpoints become Rust
-//!   `fn`s taking as many arguments as their leading lambda, and partial
-//!   applications or uses as values build curried closure chains; a
-//!   function-typed parameter that is only ever fully applied (or passed on
-//!   to such a parameter) is `&dyn Fn(&A1, .., &An) -> R` instead, and its
-//!   calls borrow their arguments (see [`uncurried_params`]);
-//! * local fixpoints are lambda-lifted to top-level `fn`s taking their free
-//!   variables first;
-//! * values are passed by value: a variable used once on every path is moved
-//!   (so `Rc`-shared structure is updated in place when uniquely owned, see
-//!   `Rc::unwrap_or_clone` and `rt::List::uncons`), otherwise cloned
-//!   (cloning is shallow: `Rc` counts, `u64`s).
+//! * user inductives become enums; a constructor with a field that can
+//!   contain the enum itself keeps its payload behind one `Rc`; `bool`,
+//!   `nat`, `option`, `prod`, `list`, `comparison` are native (`bool`,
+//!   `u64`, `Option`, tuples, `rt::List`, `Ordering`);
+//! * a function *value* of type `A -> B` is `Rc<dyn Fn(&A) -> B>` (curried,
+//!   one argument per closure, by reference, so that every MiniML type has
+//!   exactly one representation); top-level definitions and local
+//!   fixpoints become Rust `fn`s taking as many arguments as their leading
+//!   lambda, and partial applications or uses as values build curried
+//!   closure chains; a function-typed parameter that is only ever fully
+//!   applied (or passed on to such a parameter) is `&impl Fn(&A1, ..) -> R`
+//!   (or `&dyn Fn`) instead (see [`uncurried_params`]);
+//! * local fixpoints are lambda-lifted to top-level `fn`s taking their
+//!   captured variables first, by reference;
+//! * parameters are taken by value or by reference as
+//!   [`crate::ownership::infer_modes`] decides; inside a function, variables
+//!   are moved at their last use and cloned before it ([`FnGen`]); a node
+//!   taken apart and rebuilt is updated in place when uniquely owned.
 
 use crate::error::{Loc, Result};
 use crate::ir::{Body, Infer, Kind, NativeInd, Node, Pat, Program, Ty, VarId};
@@ -813,6 +814,8 @@ struct Token {
     rc: String,
     /// The binder of each field.
     fields: Vec<Option<VarId>>,
+    /// A cons cell of a native list (`rt::Cell`) rather than an enum node.
+    list: bool,
 }
 
 type Saved = Vec<(VarId, Mode, bool, Option<VarId>)>;
@@ -2122,22 +2125,28 @@ impl<'a> FnGen<'a> {
         let items: Vec<(&Node, Need)> = idx.iter().map(|&i| (&args[i], Need::Own)).collect();
         let (pre, xs) = self.args(&items, &format!("{cname}:arg"), live)?;
         let t = &self.tokens[&tok];
-        let (m, rc) = (t.m.clone(), t.rc.clone());
-        let l = &self.t.layouts[&t.ind];
-        let ctor = format!("{}::{}", l.rust, l.variants[t.idx]);
+        let (m, rc, list) = (t.m.clone(), t.rc.clone(), t.list);
+        let rebuilt = if list {
+            format!("{rc}.into_list()")
+        } else {
+            let l = &self.t.layouts[&t.ind];
+            format!("{}::{}({rc})", l.rust, l.variants[t.idx])
+        };
         let mut out = pre;
         let mut assigns = String::new();
         for (&i, x) in idx.iter().zip(xs) {
             let tv = self.tmp("w");
             let _ = writeln!(out, "let {tv} = {x};");
-            let place = if args.len() == 1 {
+            let place = if list {
+                format!("{m}.{}", ["head", "tail"][i])
+            } else if args.len() == 1 {
                 format!("*{m}")
             } else {
                 format!("{m}.{i}")
             };
             let _ = writeln!(assigns, "{place} = {tv};");
         }
-        Ok(format!("{{\n{out}{assigns}{ctor}({rc})\n}}"))
+        Ok(format!("{{\n{out}{assigns}{rebuilt}\n}}"))
     }
 
     /// May the arm of constructor `idx` of `ind` with `binders` rebuild its
@@ -2238,8 +2247,9 @@ impl<'a> FnGen<'a> {
                 let Pat::Ctor { ind, idx, args } = p else {
                     continue;
                 };
+                let list = self.t.prog.ind(ind).native == Some(NativeInd::List);
                 let boxed = self.t.layouts.get(ind).is_some_and(|l| l.boxed[*idx]);
-                if !boxed || !self.reuse_arm(ind, *idx, args, b) {
+                if !(boxed || list && *idx == 1) || !self.reuse_arm(ind, *idx, args, b) {
                     continue;
                 }
                 let rc = self.tmp("p");
@@ -2247,7 +2257,9 @@ impl<'a> FnGen<'a> {
                 let tok = self.pseudo(rc.clone());
                 for (j, a) in args.iter().enumerate() {
                     if let Some(v) = a {
-                        let pl = if args.len() == 1 {
+                        let pl = if list {
+                            format!("{m}.{}", ["head", "tail"][j])
+                        } else if args.len() == 1 {
                             format!("(*{m})")
                         } else {
                             format!("{m}.{j}")
@@ -2263,6 +2275,7 @@ impl<'a> FnGen<'a> {
                         m,
                         rc,
                         fields: args.clone(),
+                        list,
                     },
                 );
                 toks[i] = Some(tok);
@@ -2297,6 +2310,12 @@ impl<'a> FnGen<'a> {
         }
         *live = before;
         let list = native == Some(NativeInd::List);
+        // A list whose cons arm rebuilds its cell is taken apart as a cell.
+        let take = if list && toks.iter().any(|t| t.is_some()) {
+            "into_cell"
+        } else {
+            "uncons"
+        };
         let matched = match (mm, sv) {
             (MatchMode::Copy, Some(x)) => {
                 live.insert(x);
@@ -2317,7 +2336,7 @@ impl<'a> FnGen<'a> {
             (_, Some(x)) => {
                 let e = self.var_own(x, live);
                 if list {
-                    format!("({e}).uncons()")
+                    format!("({e}).{take}()")
                 } else {
                     e
                 }
@@ -2325,7 +2344,7 @@ impl<'a> FnGen<'a> {
             (_, None) => {
                 let e = self.with("case:scrutinee", |st| st.emit(s, Need::Own, false, live))?;
                 if list {
-                    format!("({e}).uncons()")
+                    format!("({e}).{take}()")
                 } else {
                     e
                 }
@@ -2336,6 +2355,11 @@ impl<'a> FnGen<'a> {
         for (((p, _), (body, used)), tok) in arms.iter().zip(bodies).zip(&toks) {
             let mut arm_pre = String::new();
             let pat = match (p, tok) {
+                (Pat::Ctor { .. }, Some(tok)) if self.tokens[tok].list => {
+                    let t = &self.tokens[tok];
+                    let _ = writeln!(arm_pre, "let {} = {}.parts();", t.m, t.rc);
+                    format!("Some(mut {})", t.rc)
+                }
                 (Pat::Ctor { ind, idx, .. }, Some(tok)) => {
                     let t = &self.tokens[tok];
                     let l = &self.t.layouts[ind];

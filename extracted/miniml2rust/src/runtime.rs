@@ -68,9 +68,34 @@ pub fn exn<T>(msg: &str) -> T {
     panic!("extracted code raised an exception: {msg}")
 }
 
-struct Node<A> {
-    head: A,
-    tail: List<A>,
+/// A cons node of a [`List`].
+#[derive(Clone)]
+pub struct Node<A> {
+    /// The element.
+    pub head: A,
+    /// The rest of the list.
+    pub tail: List<A>,
+}
+
+/// The first node of a list, taken out to be rebuilt in place (see
+/// [`List::into_cell`]).
+pub struct Cell<A> {
+    node: Rc<Node<A>>,
+}
+
+impl<A: Clone> Cell<A> {
+    /// The node, for updating in place: copied first if it is shared (so
+    /// other owners keep the old one).
+    pub fn parts(&mut self) -> &mut Node<A> {
+        Rc::make_mut(&mut self.node)
+    }
+
+    /// The list starting at this node (no allocation).
+    pub fn into_list(self) -> List<A> {
+        List {
+            first: Some(self.node),
+        }
+    }
 }
 
 /// Persistent list (`list` of Rocq).
@@ -139,6 +164,12 @@ impl<A: Clone> List<A> {
             }
             Err(shared) => Some((shared.head.clone(), shared.tail.clone())),
         }
+    }
+
+    /// Take the first node out, to update it in place ([`Cell::parts`]) and
+    /// rebuild the list from it ([`Cell::into_list`]): `None` for `nil`.
+    pub fn into_cell(mut self) -> Option<Cell<A>> {
+        self.first.take().map(|node| Cell { node })
     }
 
     /// The elements, in order.
@@ -314,6 +345,33 @@ mod tests {
         let (h2, _) = shared.uncons().unwrap();
         assert_eq!(Rc::strong_count(&h2), 1, "head moved out of a unique node");
         assert_eq!(List::<u64>::nil().uncons(), None);
+    }
+
+    #[test]
+    fn cells_update_unique_nodes_in_place_and_copy_shared_ones() {
+        let l = List::from_vec(vec![1u64, 2]);
+        let shared = l.clone();
+        let mut c = l.into_cell().unwrap();
+        c.parts().head = 10;
+        let l2 = c.into_list();
+        assert_eq!(l2.to_vec(), vec![10, 2]);
+        assert_eq!(
+            shared.to_vec(),
+            vec![1, 2],
+            "the shared original is untouched"
+        );
+        drop(shared);
+        let first = l2.first.as_ref().map(Rc::as_ptr);
+        let mut c = l2.into_cell().unwrap();
+        c.parts().head = 11;
+        let l3 = c.into_list();
+        assert_eq!(
+            l3.first.as_ref().map(Rc::as_ptr),
+            first,
+            "a unique node is reused"
+        );
+        assert_eq!(l3.to_vec(), vec![11, 2]);
+        assert!(List::<u64>::nil().into_cell().is_none());
     }
 
     #[test]

@@ -217,16 +217,34 @@ pub fn add<T1: Clone + 'static, T2: Clone + 'static>(
 pub fn vset(v: rt::List<u64>, i: u64, x: u64) -> rt::List<u64> {
     {
         match i {
-            0 => match (v).uncons() {
+            0 => match (v).into_cell() {
                 None => rt::List::cons(x, rt::List::<u64>::nil()),
-                Some((_, t0)) => rt::List::cons(x, t0),
+                Some(mut __p) => {
+                    let __m = __p.parts();
+                    {
+                        let __w = x;
+                        __m.head = __w;
+                        __p.into_list()
+                    }
+                }
             },
             __n @ 1.. => {
                 let i_p = __n - 1;
                 {
-                    match (v).uncons() {
+                    match (v).into_cell() {
                         None => rt::List::cons(0u64, vset(rt::List::<u64>::nil(), i_p, x)),
-                        Some((h, t0_1)) => rt::List::cons(h, vset(t0_1, i_p, x)),
+                        Some(mut __p_1) => {
+                            let __m_1 = __p_1.parts();
+                            {
+                                let __w_1 = vset(
+                                    std::mem::replace(&mut __m_1.tail, rt::List::<u64>::nil()),
+                                    i_p,
+                                    x,
+                                );
+                                __m_1.tail = __w_1;
+                                __p_1.into_list()
+                            }
+                        }
                     }
                 }
             }
@@ -258,9 +276,21 @@ pub fn vmax(a: rt::List<u64>, b: rt::List<u64>) -> rt::List<u64> {
     {
         match a.view() {
             None => b,
-            Some((x, a_p)) => match (b).uncons() {
+            Some((x, a_p)) => match (b).into_cell() {
                 None => a,
-                Some((y, b_p)) => rt::List::cons(max(*x, y), vmax(a_p.clone(), b_p)),
+                Some(mut __p) => {
+                    let __m = __p.parts();
+                    {
+                        let __w = max(*x, __m.head);
+                        let __w_1 = vmax(
+                            a_p.clone(),
+                            std::mem::replace(&mut __m.tail, rt::List::<u64>::nil()),
+                        );
+                        __m.head = __w;
+                        __m.tail = __w_1;
+                        __p.into_list()
+                    }
+                }
             },
         }
     }

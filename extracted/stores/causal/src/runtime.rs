@@ -68,9 +68,34 @@ pub fn exn<T>(msg: &str) -> T {
     panic!("extracted code raised an exception: {msg}")
 }
 
-struct Node<A> {
-    head: A,
-    tail: List<A>,
+/// A cons node of a [`List`].
+#[derive(Clone)]
+pub struct Node<A> {
+    /// The element.
+    pub head: A,
+    /// The rest of the list.
+    pub tail: List<A>,
+}
+
+/// The first node of a list, taken out to be rebuilt in place (see
+/// [`List::into_cell`]).
+pub struct Cell<A> {
+    node: Rc<Node<A>>,
+}
+
+impl<A: Clone> Cell<A> {
+    /// The node, for updating in place: copied first if it is shared (so
+    /// other owners keep the old one).
+    pub fn parts(&mut self) -> &mut Node<A> {
+        Rc::make_mut(&mut self.node)
+    }
+
+    /// The list starting at this node (no allocation).
+    pub fn into_list(self) -> List<A> {
+        List {
+            first: Some(self.node),
+        }
+    }
 }
 
 /// Persistent list (`list` of Rocq).
@@ -139,6 +164,12 @@ impl<A: Clone> List<A> {
             }
             Err(shared) => Some((shared.head.clone(), shared.tail.clone())),
         }
+    }
+
+    /// Take the first node out, to update it in place ([`Cell::parts`]) and
+    /// rebuild the list from it ([`Cell::into_list`]): `None` for `nil`.
+    pub fn into_cell(mut self) -> Option<Cell<A>> {
+        self.first.take().map(|node| Cell { node })
     }
 
     /// The elements, in order.
