@@ -221,3 +221,54 @@ println!("ok");
     let rest = check_against_coq("mm2r_uncurry", defs, 9, &extra);
     assert_eq!(rest, vec!["ok".to_string()]);
 }
+
+#[test]
+fn keep_variants_hand_the_parameter_back_on_none() {
+    if !have_coqc("keep_variants_hand_the_parameter_back_on_none") {
+        return;
+    }
+    // `pop` answers `None` before and after taking its list apart, and once
+    // through a call; `bump` takes a record apart (split into fields) and
+    // answers `None` with its fields moved nowhere.
+    let defs = r#"
+Definition pop (l : list nat) : option (nat * list nat) :=
+  match l with
+  | [] => None
+  | x :: t => if Nat.eqb x 0 then None else if Nat.eqb x 7 then hd_error (map (fun y => (y, t)) t) else Some (x, t)
+  end.
+Record r := mk { a : nat; b : list nat }.
+Definition bump (s : r) : option r := if Nat.eqb (a s) 0 then None else Some (mk (a s + 1) (0 :: b s)).
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let (json, _) = coq(dir.path(), defs, "pop bump");
+    let req = miniml2rust::codegen::Requests {
+        keep: vec![("pop".into(), 0), ("bump".into(), 0)],
+        ..Default::default()
+    };
+    let m = miniml2rust::ast::parse_module(&json).unwrap();
+    let t = miniml2rust::codegen::translate_with(&m, &req).unwrap();
+    let rust = miniml2rust::gen::module_text(&t, "t.json");
+    assert!(rust.contains("pub fn pop__keep(") && rust.contains("pub fn bump__keep("));
+    let main = r#"
+let l = |v: Vec<u64>| runtime::List::from_vec(v);
+for v in [vec![], vec![0, 5], vec![3, 4], vec![7], vec![7, 8, 9]] {
+    let plain = pop(l(v.clone()));
+    match pop__keep(l(v.clone())) {
+        Ok(x) => assert_eq!(Some(x), plain),
+        Err(back) => { assert_eq!(plain, None); assert_eq!(back.to_vec(), v); }
+    }
+}
+for s in [R::Mk(0, l(vec![1])), R::Mk(2, l(vec![1]))] {
+    match bump__keep(s.clone()) {
+        Ok(x) => assert_eq!(Some(x), bump(s)),
+        Err(back) => { assert_eq!(bump(s.clone()), None); assert_eq!(back, s); }
+    }
+}
+println!("ok");
+"#;
+    let proj = dir.path().join("proj");
+    build_program(&proj, "mm2r_keep", &rust, main);
+    let (ok, stdout, stderr) = run_bin("mm2r_keep");
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.trim(), "ok");
+}
