@@ -1786,7 +1786,7 @@ impl<'a> FnGen<'a> {
             .map(|j| self.t.uncurried.get(&(name.to_string(), j)).copied())
             .collect();
         if args.len() < arity {
-            return self.partial(&path, &[], &modes, &ucpos, &head.ty, args, live);
+            return self.partial_with_caps(&path, &[], &modes, &ucpos, &head.ty, args, live);
         }
         let mut texts: Vec<Option<String>> = vec![None; args.len()];
         let mut wrapped: Vec<Option<usize>> = vec![None; args.len()];
@@ -1861,20 +1861,6 @@ impl<'a> FnGen<'a> {
             call = format!("{call}({x})");
         }
         Ok(wrap_pre(pre, call))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn partial(
-        &mut self,
-        path: &str,
-        caps: &[VarId],
-        modes: &[Need],
-        ucpos: &[Option<usize>],
-        fty: &Ty,
-        args: &[&Node],
-        live: &mut Live,
-    ) -> Result<String> {
-        self.partial_with_caps(path, caps, modes, ucpos, fty, args, live)
     }
 
     /// Partial application (or use as a value) of a known function `path`
