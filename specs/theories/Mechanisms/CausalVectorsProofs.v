@@ -2,8 +2,10 @@
     the guard lemmas used to discharge the session-guarantee and causal
     constraints.
 
-    The invariant extends the one of [SessionVectorsProofs.sv_inv] with what
-    each in-flight message's dependency vector covers ([msg_ok]): every write
+    The invariant is the shared replica and network part
+    ([FifoReplicas.clocks_inv], [FifoReplicas.net_inv]), the store and
+    token facts of [SessionVectorsProofs.sv_inv], and what each in-flight
+    message's dependency vector covers ([msg_ok]): every write
     it covers is older (smaller identifier) than the message's write, which
     gives progress (causal delivery never deadlocks), and it covers the
     session writes, reads and causal past of the write's session, which
@@ -13,7 +15,7 @@ From Coq Require Import Arith Bool List Lia.
 From KV Require Import Framework.Prelude Framework.KeyOrder Framework.Tactics Framework.Events
   Framework.Algorithm Framework.Concrete Framework.Abstract Framework.Refinement
   Representations.Rep Mechanisms.VectorClock Mechanisms.CausalVectors
-  Mechanisms.SessionVectorsProofs.
+  Mechanisms.WriteFacts Mechanisms.FifoReplicas.
 Import ListNotations.
 
 (** A vector not below another has an entry above it. *)
@@ -127,27 +129,16 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
       - intros Hp Hg; eapply covers_mono; eauto.
     Qed.
 
+    (** The shared replica and network part ([FifoReplicas]), then what the
+        store, tokens and in-flight messages hold. *)
     Record cv_inv (X : sys K) (Ab : astate K) : Prop := {
+      i_clocks : clocks_inv n (fun j => Alg.clock (rst X j)) Ab;
+      i_network : net_inv n Alg.mval (fun m => (Alg.mseq m, Alg.morig m)) Alg.mkey (net X) Ab;
       i_next : nextv X = anext Ab;
-      i_idlt : forall w, In w (allw Ab) -> wid w < anext Ab;
-      i_nodup : NoDup (ids (allw Ab));
-      i_wf : forall w, In w (allw Ab) -> snd (wstamp w) = worig w /\ 1 <= fst (wstamp w) /\ worig w < n;
-      i_bound : forall w, In w (allw Ab) ->
-        fst (wstamp w) <= nth (worig w) (Alg.clock (rst X (worig w))) 0;
-      i_stamp_uniq : forall w w', In w (allw Ab) -> In w' (allw Ab) -> wstamp w = wstamp w' -> w = w';
-      i_app_all : forall r w, In w (applied Ab r) -> In w (allw Ab);
-      i_iss_all : forall s w, In w (issued Ab s) -> In w (allw Ab);
-      i_obs_all : forall s w, In w (observed Ab s) -> In w (allw Ab);
       i_me : forall j, j < n -> Alg.me (rst X j) = j;
       i_store : forall j k, j < n ->
         R.find kcmp k (Alg.store (rst X j)) = option_map wid (latest keqb k (applied Ab j));
-      i_fifo : forall j w, j < n -> In w (allw Ab) ->
-        (In w (applied Ab j) <-> fst (wstamp w) <= nth (worig w) (Alg.clock (rst X j)) 0);
-      i_ahead : forall j o, j < n ->
-        nth o (Alg.clock (rst X j)) 0 <= nth o (Alg.clock (rst X o)) 0;
       i_out : forall o, n <= o -> rst X o = Alg.init n o;
-      i_dense : forall o x, o < n -> 1 <= x <= nth o (Alg.clock (rst X o)) 0 ->
-        exists w, In w (allw Ab) /\ wstamp w = (x, o);
       i_tok : forall s o, nth o (tok X s) 0 <= nth o (Alg.clock (rst X o)) 0;
       i_tok_iss : forall s w, In w (issued Ab s) -> fst (wstamp w) <= nth (worig w) (tok X s) 0;
       i_tok_obs : P.get_merge = true -> forall s w, In w (observed Ab s) ->
@@ -156,15 +147,23 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
         covers (allw Ab) (tok X s) (cpast Ab s);
       i_app_deps : P.put_guard = true -> P.get_merge = true -> forall r w, r < n ->
         In w (applied Ab r) -> sub (wdeps w) (ids (applied Ab r));
-      i_net : forall j m, In (j, m) (net X) -> j < n /\ j <> Alg.morig m /\
-        exists w, In w (allw Ab) /\ wid w = Alg.mval m /\ wkey w = Alg.mkey m /\
-          wstamp w = (Alg.mseq m, Alg.morig m) /\ ~ In w (applied Ab j) /\
-          msg_ok (allw Ab) (rst X) m w;
-      i_net_nodup : NoDup (map (fun p => (fst p, Alg.mval (snd p))) (net X));
-      i_complete : forall w j, In w (allw Ab) -> j < n -> ~ In w (applied Ab j) ->
-        exists m, In (j, m) (net X) /\ Alg.mval m = wid w;
+      i_msgs : forall j m w, In (j, m) (net X) -> In w (allw Ab) -> wid w = Alg.mval m ->
+        msg_ok (allw Ab) (rst X) m w;
       i_ok : forall j, R.ok kcmp (Alg.store (rst X j))
     }.
+
+    (** Facts of the shared part, under the names the guard lemmas use. *)
+    Lemma i_nodup : forall X Ab, cv_inv X Ab -> NoDup (ids (allw Ab)).
+    Proof. intros X Ab H; exact (f_nodup _ _ _ _ (i_clocks _ _ H)). Qed.
+    Lemma i_app_all : forall X Ab, cv_inv X Ab -> forall r w, In w (applied Ab r) -> In w (allw Ab).
+    Proof. intros X Ab H; exact (f_app_all _ _ _ _ (i_clocks _ _ H)). Qed.
+    Lemma i_iss_all : forall X Ab, cv_inv X Ab -> forall s w, In w (issued Ab s) -> In w (allw Ab).
+    Proof. intros X Ab H; exact (f_iss_all _ _ _ _ (i_clocks _ _ H)). Qed.
+    Lemma i_obs_all : forall X Ab, cv_inv X Ab -> forall s w, In w (observed Ab s) -> In w (allw Ab).
+    Proof. intros X Ab H; exact (f_obs_all _ _ _ _ (i_clocks _ _ H)). Qed.
+    Lemma i_fifo : forall X Ab, cv_inv X Ab -> forall j w, j < n -> In w (allw Ab) ->
+      (In w (applied Ab j) <-> fst (wstamp w) <= nth (worig w) (Alg.clock (rst X j)) 0).
+    Proof. intros X Ab H; exact (f_fifo _ _ _ _ (i_clocks _ _ H)). Qed.
 
     Definition cv_rel : sys K -> astate K -> Prop := cv_inv.
 
@@ -198,8 +197,11 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
 
     Ltac inv_names H :=
       let H0 := fresh in pose proof H as H0;
-      destruct H0 as [Hnext Hidlt Hnodup Hwf Hbound Huniq Happ Hiss Hobs Hme Hstore
-                      Hfifo Hahead Hout Hdense Htok Htiss Htobs Htcp Hadeps Hnet Hnnd Hcomp Hrep].
+      destruct H0 as [HC HN Hnext Hme Hstore Hout Htok Htiss Htobs Htcp Hadeps Hmsgs Hrep];
+      let H1 := fresh in pose proof HC as H1;
+      destruct H1 as [Hidlt Hnodup Hwf Hbound Huniq Hsmono Happ Hiss Hobs Hfifo Hahead Hdense];
+      let H2 := fresh in pose proof HN as H2;
+      destruct H2 as [Hnet Hnnd Hcomp].
 
     (** ** Gets *)
     Lemma cv_get_returns_latest : forall X Ab s r k res t', cv_rel X Ab -> r < n ->
@@ -282,10 +284,10 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
     Proof.
       intros X Ab l1 l2 j m w H Hnet' Hf.
       assert (Hinm : In (j, m) (net X)) by (rewrite Hnet'; apply in_or_app; simpl; auto).
-      destruct (i_net _ _ H j m Hinm) as (Hj & _ & w' & Hw' & Ei & _ & _ & _ & Hok).
       destruct (find_write_in _ _ _ _ Hf) as [Hw Ew].
-      assert (w' = w) by (eapply wid_inj; eauto; [apply (i_nodup _ _ H)|unfold cv_msg_id in Ew; congruence]).
-      subst w'; auto.
+      destruct (net_msg_write _ _ _ _ _ _ _ _ _ _ _ _ (i_clocks _ _ H) (i_network _ _ H) Hinm Hw Ew)
+        as (Hj & _).
+      split; [exact Hj|split; [exact Hw|]]. eapply (i_msgs _ _ H); eauto.
     Qed.
 
     Lemma deliv_covered : forall X Ab j m w w', cv_inv X Ab -> j < n -> msg_ok (allw Ab) (rst X) m w ->
@@ -339,13 +341,13 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
     (** ** Base simulation *)
     Lemma cv_ob_init : ob_init K n cv_rel.
     Proof.
-      unfold ob_init, cv_rel, sys0; constructor; simpl; intros;
-        try apply R.ok_empty;
-        unfold Alg.init in *; simpl in *; try contradiction; auto;
-        try constructor; try (rewrite ?nth_nil0 in *; lia).
-      now rewrite R.find_empty.
-      exfalso; destruct o; simpl in *; lia.
-      intros i Hi; destruct Hi.
+      unfold ob_init, cv_rel, sys0; constructor.
+      1: apply clocks_inv_init; reflexivity.
+      1: apply net_inv_init.
+      all: simpl; intros; unfold Alg.init in *; simpl in *; try contradiction; auto.
+      - exact (R.find_empty _ _ _ _).
+      - intros i [].
+      - apply R.ok_empty.
     Qed.
 
     Lemma cv_ob_get : ob_get K kcmp n cv_rel.
@@ -362,11 +364,11 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
       - destruct (latest keqb k (applied Ab r)) as [w|] eqn:E; simpl; auto.
         apply latest_in in E as [Hi Hk]; split; auto; now apply keqb_spec.
       - now rewrite Hres'.
-      - unfold after_get; constructor; simpl; try assumption.
-        + intros s0 w; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|apply Hobs].
-          destruct (latest keqb k (applied Ab r)) as [w'|] eqn:E; simpl; [|apply Hobs].
-          intros [<-|Hi]; [|eapply Hobs; eauto].
-          apply latest_in in E as [Hi _]; eauto.
+      - assert (HC' : clocks_inv n (fun j => Alg.clock (rst X j))
+                        (after_get Ab s (latest keqb k (applied Ab r))))
+          by (apply clocks_inv_get; [exact HC|intros w E; apply latest_in in E as [Hi _]; eauto]).
+        assert (HN' := net_inv_get _ _ _ _ _ _ _ _ s (latest keqb k (applied Ab r)) HN).
+        unfold after_get in *; constructor; simpl; try assumption.
         + intros s0 o; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|apply Htok].
           subst t'; destruct P.get_merge; [|apply Htok].
           rewrite nth_vmax; specialize (Htok s o); specialize (Hahead r o Hr); lia.
@@ -408,69 +410,34 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
       set (sq := S (nth r (Alg.clock (rst X r)) 0)) in *.
       assert (Hsq : cv_stamp X r = (sq, r)) by reflexivity.
       split; [reflexivity|split; [exact Hnext|]].
-      rewrite Hsq; unfold after_put, new_write; simpl.
-      set (w0 := mkW (anext Ab) k r s (sq, r) (ids (issued Ab s)) (ids (observed Ab s)) (cpast Ab s)).
-      assert (Hw0 : ~ In w0 (allw Ab)) by (intros Hi; apply Hidlt in Hi; simpl in Hi; lia).
-      assert (Hne : forall w, In w (allw Ab) -> w <> w0) by (intros w Hw E; subst; contradiction).
+      rewrite Hsq.
       assert (Hcl : forall j, Alg.clock (upd (rst X) r st' j) =
                 if Nat.eqb j r then vset (Alg.clock (rst X r)) r sq else Alg.clock (rst X j))
         by (intros j; unfold upd; destruct (Nat.eqb j r); subst; reflexivity).
+      assert (HC' := clocks_inv_put K n _ _ Ab s r k HC Hr Hcl).
+      assert (HN' : net_inv n Alg.mval (fun m => (Alg.mseq m, Alg.morig m)) Alg.mkey (net X ++ broadcast K n r m)
+                      (after_put Ab s r k (sq, r)))
+        by (apply (net_inv_put _ _ _ _ _ _ _ _ _ _ _ _ _ HC HN Hr);
+            rewrite Hm; simpl; first [reflexivity | congruence]).
+      unfold after_put, new_write in *; simpl in *.
+      set (w0 := mkW (anext Ab) k r s (sq, r) (ids (issued Ab s)) (ids (observed Ab s)) (cpast Ab s)) in *.
       assert (Hdiag : forall o, nth o (Alg.clock (rst X o)) 0 <= nth o (Alg.clock (upd (rst X) r st' o)) 0).
       { intros o; rewrite Hcl; destruct (Nat.eqb_spec o r); [subst; rewrite nth_vset, Nat.eqb_refl; lia|lia]. }
-      assert (Hrr : nth r (Alg.clock (upd (rst X) r st' r)) 0 = sq)
-        by (rewrite Hcl, Nat.eqb_refl, nth_vset, Nat.eqb_refl; reflexivity).
-      assert (Htk : forall o, nth o (upd (tok X) s t' s) 0 = if Nat.eqb o r then sq else nth o (tok X s) 0)
-        by (intros o; rewrite upd_same, Ht, nth_vset; reflexivity).
       assert (Hbr : forall o, nth o (tok X s) 0 <= nth o t' 0).
       { intros o; rewrite Ht, nth_vset; destruct (Nat.eqb_spec o r); [subst; specialize (Htok s r); lia|lia]. }
       assert (Hsub : forall x, In x (allw Ab) -> In x (w0 :: allw Ab)) by (simpl; auto).
       assert (Hnew : forall v x, nth r v 0 <= nth r (Alg.clock (rst X r)) 0 ->
                 In x (w0 :: allw Ab) -> In x (allw Ab) \/ nth (worig x) v 0 < fst (wstamp x)).
       { intros v x Hle [<-|Hx]; [right; simpl; unfold sq; lia|auto]. }
-      constructor; simpl.
+      constructor; simpl; try assumption.
       - now rewrite Hnext.
-      - intros w [<-|Hw]; simpl; [lia|apply Hidlt in Hw; lia].
-      - constructor; auto. intros Hi; apply ids_in in Hi as [w [Hw E]]; apply Hidlt in Hw; lia.
-      - intros w [<-|Hw]; simpl; [lia|auto].
-      - intros w [<-|Hw]; simpl; [rewrite Hrr; lia|].
-        specialize (Hbound w Hw); specialize (Hdiag (worig w)); lia.
-      - intros w w' [<-|Hw] [<-|Hw'] E; auto.
-        + destruct (Hwf w' Hw') as [E1 _]; rewrite <- E in E1; simpl in E1.
-          specialize (Hbound w' Hw'); rewrite <- E, <- E1 in Hbound; simpl in Hbound; lia.
-        + destruct (Hwf w Hw) as [E1 _]; rewrite E in E1; simpl in E1.
-          specialize (Hbound w Hw); rewrite E, <- E1 in Hbound; simpl in Hbound; lia.
-      - intros j w; unfold upd; destruct (Nat.eqb_spec j r); [subst j|]; eauto.
-        intros [<-|Hw]; eauto.
-      - intros s0 w; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|]; eauto.
-        intros [<-|Hw]; eauto.
-      - eauto.
       - intros j Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst; reflexivity|auto].
       - intros j k' Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst j|auto]. rewrite Hst; simpl.
         rewrite R.find_add by first [exact Hko | apply Hrep]. rewrite Hstore by exact Hr.
         destruct (keqb k k'); simpl; congruence.
-      - intros j w Hj [<-|Hw].
-        + simpl; rewrite Hcl; unfold upd; destruct (Nat.eqb_spec j r).
-          * subst; rewrite nth_vset, Nat.eqb_refl; simpl; split; auto; lia.
-          * split; [intros Hi; apply Happ in Hi; contradiction|].
-            specialize (Hahead j r Hj); lia.
-        + rewrite Hcl; unfold upd; destruct (Nat.eqb_spec j r); [subst j|auto].
-          rewrite nth_vset; simpl.
-          rewrite (Hfifo r w Hr Hw).
-          destruct (Nat.eqb_spec (worig w) r); [|split; [intros [E|Hi]; [exfalso; eapply Hne; eauto|auto]|auto]].
-          specialize (Hbound w Hw); rewrite e in Hbound.
-          split; [intros _; lia|intros _; right; rewrite ?e; lia].
-      - intros j o Hj; rewrite !Hcl.
-        destruct (Nat.eqb_spec j r), (Nat.eqb_spec o r); subst; rewrite ?nth_vset, ?Nat.eqb_refl; auto.
-        + destruct (Nat.eqb_spec o r); [contradiction|auto].
-        + specialize (Hahead j r Hj); lia.
       - intros o Ho; unfold upd; destruct (Nat.eqb_spec o r); [lia|auto].
-      - intros o x Ho Hx; rewrite Hcl in Hx; destruct (Nat.eqb_spec o r).
-        + subst o; rewrite nth_vset, Nat.eqb_refl in Hx.
-          destruct (Nat.eq_dec x sq); [subst; exists w0; simpl; auto|].
-          destruct (Hdense r x Hr) as [w [Hw E]]; [unfold sq in *; lia|]. eauto.
-        + destruct (Hdense o x Ho Hx) as [w [Hw E]]; eauto.
       - intros s0 o; unfold upd at 1; destruct (Nat.eqb_spec s0 s).
-        + subst s0; rewrite Ht, nth_vset; destruct (Nat.eqb_spec o r); [subst; lia|].
+        + subst s0; rewrite Ht, nth_vset; destruct (Nat.eqb_spec o r); [subst; rewrite Hcl, Nat.eqb_refl, nth_vset, Nat.eqb_refl; lia|].
           specialize (Htok s o); specialize (Hdiag o); lia.
         + specialize (Htok s0 o); specialize (Hdiag o); lia.
       - intros s0 w; destruct (Nat.eqb_spec s0 s) as [->|Hs]; [rewrite !upd_same|rewrite !upd_other by exact Hs; auto].
@@ -486,48 +453,29 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
       - intros Hpg Hgm j w Hj; unfold upd; destruct (Nat.eqb_spec j r); [subst j|eauto].
         intros [<-|Hw]; apply sub_cons; [|eauto].
         simpl; eapply Hcp; eauto.
-      - intros j m0 Hin; apply in_app_iff in Hin as [Hin|Hin].
-        + destruct (Hnet j m0 Hin) as (Hj & Hjo & w & Hw & E1 & E2 & E3 & Hna & Hok).
-          split; [auto|split; [auto|]]. exists w; split; [auto|]. split; [auto|split; [auto|split; [auto|split]]].
-          * unfold upd; destruct (Nat.eqb_spec j r); [subst j|auto].
-            intros [E|Hi]; [eapply Hne; eauto|contradiction].
-          * eapply msg_ok_mono; [exact Hok|exact Hsub|exact Hdiag|].
+      - intros j m0 w Hin Hw Ei; apply in_app_iff in Hin as [Hin|Hin].
+        + destruct Hw as [<-|Hw].
+          * destruct (Hnet j m0 Hin) as (_ & _ & w & Hw & E1 & _).
+            apply Hidlt in Hw; simpl in Ei; lia.
+          * pose proof (Hmsgs j m0 w Hin Hw Ei) as Hok.
+            eapply msg_ok_mono; [exact Hok|exact Hsub|exact Hdiag|].
             intros x Hx; apply (Hnew (Alg.mdeps m0) x); [|exact Hx]. pose proof (d_le _ _ _ _ Hok r); lia.
-        + unfold broadcast in Hin; apply in_map_iff in Hin as [j' [E Hj']].
-          injection E as <- <-. apply filter_In in Hj' as [Hj' Hjr].
-          apply in_seq in Hj'. apply negb_true_iff, Nat.eqb_neq in Hjr.
-          rewrite Hm; simpl. split; [lia|split; [auto|]].
-          exists w0; split; [auto|]. simpl; split; [congruence|split; [reflexivity|split; [reflexivity|split]]].
-          * unfold upd; destruct (Nat.eqb_spec j' r); [contradiction|].
-            intros Hi; apply Happ in Hi; contradiction.
-          * constructor; simpl.
-            -- reflexivity.
-            -- intros o; specialize (Hahead r o Hr); specialize (Hdiag o); lia.
-            -- intros w' [<-|Hw'] Hs; [simpl in Hs; unfold sq in Hs; lia|].
-               apply Hidlt in Hw'; exact Hw'.
-            -- intros Hpg i Hi. apply ids_in in Hi as [w [Hw <-]].
-               exists w; split; [right; eauto|split; [auto|]].
-               specialize (Htiss s w Hw); apply vle_spec with (i := worig w) in Hv; auto; lia.
-            -- intros Hpg Hgm i Hi. apply ids_in in Hi as [w [Hw <-]].
-               exists w; split; [right; eauto|split; [auto|]].
-               specialize (Htobs Hgm s w Hw); apply vle_spec with (i := worig w) in Hv; auto; lia.
-            -- intros Hpg Hgm. eapply covers_mono; [apply (Htcp Hpg Hgm s)|exact Hsub|].
-               apply vle_spec, Hv, Hpg.
-      - unfold broadcast; rewrite map_app, map_map; simpl.
-        apply NoDup_app'; auto.
-        + apply NoDup_map_pair, NoDup_filter, seq_NoDup.
-        + intros x Hx Hx'. apply in_map_iff in Hx as [[j1 m1] [<- Hin]].
-          apply in_map_iff in Hx' as [j2 [E _]]. simpl in E. injection E as _ E.
-          destruct (Hnet j1 m1 Hin) as (_ & _ & w & Hw & E1 & _).
-          apply Hidlt in Hw. rewrite Hm in E; simpl in E. lia.
-      - intros w j [<-|Hw] Hj Hna.
-        + unfold upd in Hna; destruct (Nat.eqb_spec j r); [subst; exfalso; apply Hna; simpl; auto|].
-          exists m; split; [apply in_app_iff; right|rewrite Hm; simpl; congruence].
-          unfold broadcast; apply in_map_iff; exists j; split; auto.
-          apply filter_In; split; [apply in_seq; lia|apply negb_true_iff, Nat.eqb_neq; auto].
-        + destruct (Hcomp w j Hw Hj) as [m1 [Hin E]].
-          * unfold upd in Hna; destruct (Nat.eqb_spec j r); [subst; intros Hi; apply Hna; simpl; auto|auto].
-          * exists m1; split; auto; apply in_app_iff; auto.
+        + unfold broadcast in Hin; apply in_map_iff in Hin as [j' [E _]].
+          injection E as <- <-.
+          destruct Hw as [<-|Hw]; [|apply Hidlt in Hw; rewrite Hm in Ei; simpl in Ei; lia].
+          rewrite Hm; constructor; simpl.
+          * reflexivity.
+          * intros o; specialize (Hahead r o Hr); specialize (Hdiag o); lia.
+          * intros w' [<-|Hw'] Hs; [simpl in Hs; unfold sq in Hs; lia|].
+            apply Hidlt in Hw'; exact Hw'.
+          * intros Hpg i Hi. apply ids_in in Hi as [w [Hw <-]].
+            exists w; split; [right; eauto|split; [auto|]].
+            specialize (Htiss s w Hw); apply vle_spec with (i := worig w) in Hv; auto; lia.
+          * intros Hpg Hgm i Hi. apply ids_in in Hi as [w [Hw <-]].
+            exists w; split; [right; eauto|split; [auto|]].
+            specialize (Htobs Hgm s w Hw); apply vle_spec with (i := worig w) in Hv; auto; lia.
+          * intros Hpg Hgm. eapply covers_mono; [apply (Htcp Hpg Hgm s)|exact Hsub|].
+            apply vle_spec, Hv, Hpg.
       - intros x; unfold upd; destruct (Nat.eqb_spec x r); [subst x; rewrite Hst; simpl; apply R.ok_add; auto|auto].
     Qed.
 
@@ -538,9 +486,9 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
       pose proof Hdel as Hdel0.
       inv_names H.
       assert (Hinm : In (j, m) (net X)) by (rewrite Hnet'; apply in_or_app; simpl; auto).
-      destruct (Hnet j m Hinm) as (Hj & Hjo & w & Hw & Ei & Ek & Es & Hna & Hok).
+      destruct (Hnet j m Hinm) as (Hj & Hjo & w & Hw & Ei & Ek & Es & Hna).
       destruct (Hwf w Hw) as (Eo & H1 & Hon).
-      rewrite Es in Eo; simpl in Eo.
+      simpl in Es, Hjo. rewrite Es in Eo; simpl in Eo.
       apply deliverable_spec in Hdel as [Hdel _].
       assert (Hf : find_write K Ab (cv_msg_id m) = Some w)
         by (unfold cv_msg_id; rewrite <- Ei; now apply find_write_of).
@@ -550,64 +498,30 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
         replace w with w'; auto. eapply wid_inj; eauto. }
       set (st' := Alg.apply kcmp (rst X j) m).
       assert (Hcl : forall x, Alg.clock (upd (rst X) j st' x) =
-                if Nat.eqb x j then vset (Alg.clock (rst X j)) (Alg.morig m) (Alg.mseq m)
+                if Nat.eqb x j then vset (Alg.clock (rst X j)) (worig w) (fst (wstamp w))
                 else Alg.clock (rst X x))
-        by (intros x; unfold upd; destruct (Nat.eqb x j); reflexivity).
+        by (intros x; unfold upd; rewrite Es, <- Eo; destruct (Nat.eqb x j); reflexivity).
       assert (Hdiag : forall o, nth o (Alg.clock (upd (rst X) j st' o)) 0 = nth o (Alg.clock (rst X o)) 0).
       { intros o; rewrite Hcl; destruct (Nat.eqb_spec o j); [subst; rewrite nth_vset;
-          destruct (Nat.eqb_spec j (Alg.morig m)); [contradiction|auto]|auto]. }
-      unfold after_apply; constructor; simpl; try assumption.
-      - intros w'; rewrite Hdiag; auto.
-      - intros r w'; unfold upd; destruct (Nat.eqb_spec r j); [subst r|eauto]. intros [<-|Hi]; eauto.
+          destruct (Nat.eqb_spec j (worig w)); [congruence|auto]|auto]. }
+      assert (HC' := clocks_inv_apply _ _ _ _ _ _ _ HC Hj Hw Hna ltac:(congruence)
+                       ltac:(rewrite Es, <- Eo; exact Hdel) Hcl).
+      rewrite Hnet' in HN.
+      assert (HN' := net_inv_deliver _ _ _ _ _ _ _ _ _ _ _ _ _ HC HN Hw Ei).
+      unfold after_apply in *; constructor; simpl; try assumption.
       - intros x Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x; apply Hme; auto|auto].
       - intros x k' Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x|auto].
         unfold st', Alg.apply; simpl.
         rewrite R.find_add by first [exact Hko | apply Hrep]. rewrite Hstore by exact Hj.
         rewrite Ek; destruct (keqb (Alg.mkey m) k'); simpl; congruence.
-      - intros x w' Hx Hw'; rewrite Hcl; unfold upd; destruct (Nat.eqb_spec x j); [subst x|auto].
-        rewrite nth_vset. simpl.
-        destruct (Nat.eqb_spec (worig w') (Alg.morig m)).
-        + rewrite (Hfifo j w' Hj Hw'), e. split.
-          * intros [<-|Hi]; [rewrite Es; simpl; lia|lia].
-          * intros Hle. destruct (Nat.eq_dec (fst (wstamp w')) (Alg.mseq m)); [left|right; lia].
-            apply Huniq; auto. rewrite Es.
-            destruct (Hwf w' Hw') as (Eo' & _).
-            apply injective_projections; simpl; congruence.
-        + rewrite (Hfifo j w' Hj Hw'). split; [intros [<-|Hi]; [congruence|auto]|intros Hi; right; exact Hi].
-      - intros x o Hx; rewrite Hdiag, Hcl; destruct (Nat.eqb_spec x j); [subst x|auto].
-        rewrite nth_vset; destruct (Nat.eqb_spec o (Alg.morig m)); [|auto].
-        subst o. specialize (Hbound w Hw). rewrite Es in Hbound; simpl in Hbound.
-        rewrite Eo; lia.
       - intros o Ho; unfold upd; destruct (Nat.eqb_spec o j); [lia|auto].
-      - intros o x Ho Hx; rewrite Hdiag in Hx; auto.
       - intros s o; rewrite Hdiag; auto.
       - intros Hpg Hgm x w' Hx; unfold upd; destruct (Nat.eqb_spec x j); [subst x|eauto].
         intros [<-|Hi]; apply sub_cons; [|eauto].
         eapply Hcp; eauto.
-      - intros j' m' Hin.
-        assert (Hin' : In (j', m') (net X))
-          by (rewrite Hnet'; apply in_app_iff in Hin as [?|?]; apply in_or_app; simpl; auto).
-        destruct (Hnet j' m' Hin') as (Hj' & Hjo' & w' & Hw' & Ei' & Ek' & Es' & Hna' & Hok').
-        split; [auto|split; [auto|exists w'; split; [auto|split; [auto|split; [auto|split; [auto|split]]]]]].
-        + unfold upd; destruct (Nat.eqb_spec j' j); [subst j'|auto].
-          intros [E|Hi]; [|contradiction].
-          subst w'.
-          pose proof Hnnd as Hnd. rewrite Hnet', map_app in Hnd. simpl in Hnd.
-          apply NoDup_remove_2 in Hnd. apply Hnd. rewrite <- map_app. apply in_map_iff.
-          exists (j, m'); split; auto. simpl. congruence.
-        + eapply msg_ok_mono; [exact Hok'|auto|intros o; rewrite Hdiag; auto|auto].
-      - rewrite Hnet', !map_app in Hnnd; rewrite map_app; simpl in Hnnd.
-        eapply NoDup_remove_1; exact Hnnd.
-      - intros w' x Hw' Hx Hna'.
-        assert (Hna0 : ~ In w' (applied Ab x))
-          by (intros Hi; apply Hna'; unfold upd; destruct (Nat.eqb_spec x j); subst; simpl; auto).
-        destruct (Hcomp w' x Hw' Hx Hna0) as [m' [Hin E]].
-        exists m'; split; auto.
-        rewrite Hnet' in Hin. apply in_app_iff in Hin as [Hin|[Hin|Hin]];
-          try (apply in_or_app; simpl; auto; fail).
-        injection Hin as E1 E2; subst.
-        exfalso; apply Hna'; unfold upd; rewrite Nat.eqb_refl; left.
-        eapply wid_inj; eauto. congruence.
+      - intros j' m' w' Hin Hw' Ei'.
+        eapply msg_ok_mono; [apply (Hmsgs j' m' w'); [|exact Hw'|exact Ei']|auto|intros o; rewrite Hdiag; auto|auto].
+        rewrite Hnet'; apply in_app_iff in Hin as [?|?]; apply in_or_app; simpl; auto.
       - intros x; unfold upd; destruct (Nat.eqb_spec x j); [subst x; unfold st', Alg.apply; simpl; apply R.ok_add; auto|auto].
     Qed.
 
@@ -655,19 +569,12 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
     Lemma cv_progress_deliver : progress_deliver K cv_rel.
     Proof.
       intros X Ab H Hne.
-      assert (Hex : exists j m, In (j, m) (net X))
-        by (destruct (net X) as [|[j m] l]; [congruence|exists j, m; simpl; auto]).
-      destruct Hex as [j [m Hin]].
-      assert (G : forall x m, In (j, m) (net X) -> Alg.mval m = x ->
-        exists l1 j' m' l2, net X = l1 ++ (j', m') :: l2 /\ Alg.deliverable (rst X j') m' = true).
-      { intros x; induction x as [x IH] using lt_wf_ind; intros m0 Hin0 Ex.
-        destruct (Alg.deliverable (rst X j) m0) eqn:Hd.
-        { apply in_split in Hin0 as [l1 [l2 E]]; exists l1, j, m0, l2; auto. }
-        destruct (i_net _ _ H j m0 Hin0) as (Hj & _ & w & Hw & Ei & _ & Es & Hna & Hok).
-        destruct (blocked_dep X Ab j m0 w H Hj Hw Es Hna Hok Hd) as [w2 (Hw2 & Hna2 & Hlt)].
-        destruct (i_complete _ _ H w2 j Hw2 Hj Hna2) as [m2 [Hin2 E2]].
-        apply (IH (Alg.mval m2)) with (m := m2); auto. rewrite E2, <- Ex, <- Ei; exact Hlt. }
-      eapply G; eauto.
+      apply (some_deliverable _ _ _ _ _ _ _ _ _ (fun j m => Alg.deliverable (rst X j) m)
+               (i_clocks _ _ H) (i_network _ _ H) Hne).
+      intros j m Hin Hd.
+      destruct (n_msg _ _ _ _ _ _ _ _ (i_network _ _ H) j m Hin) as (Hj & _ & w & Hw & Ei & _ & Es & Hna).
+      simpl in Es. rewrite <- Ei.
+      eapply blocked_dep; eauto. eapply (i_msgs _ _ H); eauto.
     Qed.
 
     Lemma cv_progress_ops : progress_ops K kcmp n cv_rel.

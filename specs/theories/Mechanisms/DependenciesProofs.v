@@ -26,7 +26,7 @@ From Coq Require Import Arith Bool List Lia.
 From KV Require Import Framework.Prelude Framework.KeyOrder Framework.Tactics Framework.Events
   Framework.Algorithm Framework.Concrete Framework.Abstract Framework.Refinement
   Representations.Rep Mechanisms.VectorClock Mechanisms.Dependencies
-  Mechanisms.SessionVectorsProofs Mechanisms.FifoReplicas.
+  Mechanisms.WriteFacts Mechanisms.FifoReplicas.
 Import ListNotations.
 
 (** ** Dependency lists *)

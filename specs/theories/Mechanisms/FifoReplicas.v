@@ -18,11 +18,13 @@
     write's origin to its sequence number), and the two progress
     arguments: a network where every blocked message waits for an older
     write always has a deliverable message; a quiet network means every
-    replica applied every write.  [CausalVectorsProofs] and
-    [SessionVectorsProofs] inline the same facts (to be migrated). *)
+    replica applied every write.  Used by [SessionVectorsProofs],
+    [CausalVectorsProofs] and [DependenciesProofs]; [CausalLwwProofs]
+    keeps its own version (its stamps are Lamport times, not per-origin
+    sequence numbers). *)
 From Coq Require Import Arith Bool List Lia.
 From KV Require Import Framework.Prelude Framework.Abstract Mechanisms.VectorClock
-  Mechanisms.SessionVectorsProofs.
+  Mechanisms.WriteFacts.
 Import ListNotations.
 
 Section FifoReplicas.

@@ -1,11 +1,11 @@
 (** * Proofs for the no-metadata mechanism: base simulation, progress, and
     the one guard lemma it has, [nm_get_returns_latest] (the read rule
     [read_latest]).  No session-guarantee lemma: the mechanism has none.
-    Generic list and write lemmas come from [Mechanisms.SessionVectorsProofs]. *)
+    Generic list and write lemmas come from [Mechanisms.WriteFacts]. *)
 From Coq Require Import Arith Bool List Lia.
 From KV Require Import Framework.Prelude Framework.KeyOrder Framework.Tactics Framework.Events
   Framework.Algorithm Framework.Concrete Framework.Abstract Framework.Refinement
-  Representations.Rep Mechanisms.NoMetadata Mechanisms.SessionVectorsProofs.
+  Representations.Rep Mechanisms.NoMetadata Mechanisms.WriteFacts.
 Import ListNotations.
 
 Module NoMetadataProofs (R : REP) (P : NM_POLICY).
