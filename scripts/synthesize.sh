@@ -5,11 +5,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 specs=("$@")
-[ ${#specs[@]} -gt 0 ] || specs=(read-your-writes monotonic-reads monotonic-writes writes-follow-reads pram causal causal-plus)
+[ ${#specs[@]} -gt 0 ] || specs=(read-your-writes monotonic-reads monotonic-writes writes-follow-reads pram causal causal-plus causal-function-store)
 status=0
 for s in "${specs[@]}"; do
-  echo "== synth run --spec $s"
-  if ./target/release/synth run --spec "$s" > "/tmp/synth-$s.log" 2>&1; then
+  args=(--spec "$s")
+  [ "$s" = causal-function-store ] && args=(--spec causal --representation function-store --name causal-function-store)
+  echo "== synth run ${args[*]}"
+  if ./target/release/synth run "${args[@]}" > "/tmp/synth-$s.log" 2>&1; then
     ./target/release/miniml2rust gen --json "extracted/stores/$s/rocq/store.json" --name "$s" --out "extracted/stores/$s" | head -1
   else
     echo "   not closed: $(tail -1 /tmp/synth-$s.log)"; status=1
