@@ -10,7 +10,7 @@
 //!   before any proof is attempted, and the run ships the same development.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+
 use std::time::Duration;
 use synth::catalog::candidates;
 use synth::cex::{explore_source_for, prepare, Stage, SCOPES};
@@ -19,29 +19,13 @@ use synth::model::builtin_spec;
 use synth::oracle::Rocq;
 use synth::spec::{resolve, BUILTIN};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
+use common::{have_rocq, root};
 
 fn rocq() -> Option<Rocq> {
-    if std::process::Command::new("coqc")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("coqc not installed: skipping (run `make test`, which installs it)");
+    if !have_rocq() {
         return None;
     }
-    let ok = std::process::Command::new("make")
-        .args(["-s", "-C"])
-        .arg(root().join("specs"))
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    assert!(ok, "building specs/ failed");
     Some(
         Rocq::detect()
             .unwrap()

@@ -8,31 +8,8 @@ use synth::checkpoint::{Checkpoint, Interrupted};
 use synth::oracle::Feedback;
 use synth::run::{run, ProposerKind, RunOptions, RunResult};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn have_rocq() -> bool {
-    if std::process::Command::new("coqc")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("coqc not installed: skipping (run `make test`, which installs it)");
-        return false;
-    }
-    let ok = std::process::Command::new("make")
-        .args(["-s", "-C"])
-        .arg(root().join("specs"))
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    assert!(ok, "building specs/ failed");
-    true
-}
+mod common;
+use common::{have_rocq, root};
 
 fn options(
     spec: &str,

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,6 +21,9 @@ use synth::development::ObKind;
 use synth::llm::{Api, LlmConfig, LlmProposer};
 use synth::proposer::{Builtin, Proposer, Request};
 use synth::runlog::RunLog;
+
+mod common;
+use common::{have_rocq, root};
 
 /// One request the mock received.
 #[derive(Debug, Clone)]
@@ -437,37 +440,6 @@ fn a_stalled_server_times_out_and_the_call_cap_holds() {
 }
 
 // ---- The CLI and end-to-end runs with real Rocq ----------------------------
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// Whether Rocq is installed; builds `specs/` once per test binary (the
-/// end-to-end tests run in parallel and must not run two `make`s at once).
-fn have_rocq() -> bool {
-    static READY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *READY.get_or_init(|| {
-        if std::process::Command::new("coqc")
-            .arg("--version")
-            .output()
-            .is_err()
-        {
-            eprintln!("coqc not installed: skipping (run `make test`, which installs it)");
-            return false;
-        }
-        let ok = std::process::Command::new("make")
-            .args(["-s", "-C"])
-            .arg(root().join("specs"))
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        assert!(ok, "building specs/ failed");
-        true
-    })
-}
 
 fn synth_cmd() -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_synth"));
