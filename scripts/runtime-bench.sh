@@ -18,6 +18,10 @@
 #      WAL_VARIANTS (default "none always": each store is measured without a
 #      write-ahead log and with one fsynced before every acknowledgement;
 #      also possible: batch, never),
+#      ACTOR (where each replica's actor runs, `kvstore serve --actor`;
+#      default: inline, the whole replica on one thread, except with
+#      fsync=always, where the actor keeps its own thread so that network
+#      I/O goes on during the fsync of a round),
 #      SERVE_ARGS (extra `kvstore serve` flags),
 #      HALF_REPS (3: the half-load run is repeated this many times and the
 #      repetition with the median p99 is reported, every repetition listed in
@@ -63,9 +67,11 @@ for walmode in $WAL_VARIANTS; do
   addrs=()
   for i in 0 1 2; do addrs+=("127.0.0.1:$(free_port)"); done
   peers=$(IFS=,; echo "${addrs[*]}")
+  if [ -n "${ACTOR:-}" ]; then actor=$ACTOR; elif [ "$walmode" = always ]; then actor=thread; else actor=inline; fi
   for i in 0 1 2; do
     extra=()
     if [ "$walmode" != none ]; then extra+=(--wal "$TMP/wal-$store-$walmode-$i" --fsync "$walmode"); fi
+    extra+=(--actor "$actor")
     # shellcheck disable=SC2086
     RUST_LOG=warn "${N[@]}" "$KV" serve --store "$store" --id $i --listen "${addrs[$i]}" --peers "$peers" \
       --worker-threads "$WORKER_THREADS" "${extra[@]}" ${SERVE_ARGS:-} 2> "$TMP/$store-$i.log" &
@@ -99,8 +105,8 @@ med["half_repetitions"] = [{k: r[k] for k in ("ops_per_s", "p50_ms", "p99_ms", "
 print(json.dumps(med))')
     for kind in peak half; do
       json=$([ $kind = peak ] && echo "$peak" || echo "$half")
-      python3 - "$store" "$name" "$kind" "$json" "$CONNECTIONS" "$DEPTH" "$BATCH" "$load_before" "$walmode" "$HALF_DEPTH" >> "$RUNS" <<'PY'
-import json, sys
+      ACTOR_RUN=$actor python3 - "$store" "$name" "$kind" "$json" "$CONNECTIONS" "$DEPTH" "$BATCH" "$load_before" "$walmode" "$HALF_DEPTH" >> "$RUNS" <<'PY'
+import json, os, sys
 store, name, kind, report, conns, depth, batch, load, wal, half_depth = sys.argv[1:]
 if kind == "half":
     depth = half_depth
@@ -113,6 +119,7 @@ print(json.dumps({
                 + ("" if wal == "none" else f", write-ahead log fsync={wal}"),
     "wal_fsync": None if wal == "none" else wal,
     "replicas": 3,
+    "actor": os.environ["ACTOR_RUN"],
     "ops_per_s": r["ops_per_s"],
     "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"], "p999_ms": r["p999_ms"], "max_ms": r["max_ms"],
     "target_ops_per_s": r["target_ops_per_s"],
@@ -129,7 +136,7 @@ done
 done
 
 mkdir -p "$(dirname "$OUT")"
-HALF_DEPTH_USED=$HALF_DEPTH HALF_REPS_USED=$HALF_REPS NICE_USED=$NICE python3 - "$RUNS" "$OUT" "$0 $*" "$CONNECTIONS" "$DEPTH" "$BATCH" "$WORKER_THREADS" "$WAL_VARIANTS" "${SERVE_ARGS:-}" <<'PY'
+ACTOR_USED=${ACTOR:-} HALF_DEPTH_USED=$HALF_DEPTH HALF_REPS_USED=$HALF_REPS NICE_USED=$NICE python3 - "$RUNS" "$OUT" "$0 $*" "$CONNECTIONS" "$DEPTH" "$BATCH" "$WORKER_THREADS" "$WAL_VARIANTS" "${SERVE_ARGS:-}" <<'PY'
 import json, subprocess, sys, platform, os
 runs_file, out, cmd, conns, depth, batch, threads, wal, serve_args = sys.argv[1:]
 runs = [json.loads(l) for l in open(runs_file) if l.strip()]
@@ -143,7 +150,7 @@ mem = "unknown"
 for l in open("/proc/meminfo"):
     if l.startswith("MemTotal"):
         mem = f"{int(l.split()[1]) // 1024 // 1024} GiB"; break
-env = f"CONNECTIONS={conns} DEPTH={depth} HALF_DEPTH={os.environ.get('HALF_DEPTH_USED', '')} HALF_REPS={os.environ.get('HALF_REPS_USED', '')} BATCH={batch} WORKER_THREADS={threads} WAL_VARIANTS='{wal}' NICE={os.environ.get('NICE_USED', '')}"
+env = f"ACTOR={os.environ.get('ACTOR_USED', '')} CONNECTIONS={conns} DEPTH={depth} HALF_DEPTH={os.environ.get('HALF_DEPTH_USED', '')} HALF_REPS={os.environ.get('HALF_REPS_USED', '')} BATCH={batch} WORKER_THREADS={threads} WAL_VARIANTS='{wal}' NICE={os.environ.get('NICE_USED', '')}"
 if serve_args:
     env += f" SERVE_ARGS='{serve_args}'"
 json.dump({
@@ -159,7 +166,10 @@ json.dump({
              "`depth` = HALF_DEPTH requests in flight; the open-loop schedule is released by a pacer thread with "
              "sub-millisecond precision). Peak runs are closed loop. A half-load run is repeated HALF_REPS times: "
              "the figures are those of the repetition with the median p99, every repetition is in "
-             "half_repetitions. Every store except handwritten-vc is extracted from a verified development "
+             "half_repetitions. `actor` is where each replica's store actor ran: inline = the whole replica "
+             "(gRPC, replication links and the store) on one thread; thread = the actor on its own thread "
+             "next to WORKER_THREADS Tokio workers. Replication deliveries to a peer start at most once per "
+             "replication linger (default 1 ms). Every store except handwritten-vc is extracted from a verified development "
              "(AVL-tree representation; causal-function-store is the Chapar-style closure chain).",
 }, open(out, "w"), indent=2)
 open(out, "a").write("\n")

@@ -208,24 +208,55 @@ pub(crate) fn spawn<S: Store<Bytes, Bytes>>(
         // committed, so a large reservation costs nothing until used.
         .stack_size(REPLICA_STACK_BYTES)
         .spawn(move || {
-            let wal = setup.wal.clone();
-            let mut actor = Actor::new(setup);
-            let incarnation = match wal {
-                None => {
-                    actor.incarnation = rand::random();
-                    Ok(actor.incarnation)
-                }
-                Some(w) => actor.recover(&w),
-            };
-            let ok = incarnation.is_ok();
-            let _ = ready_tx.send(incarnation);
-            if !ok {
+            let Some(mut actor) = start(setup, ready_tx) else {
                 return;
-            }
+            };
             actor.serve(&mut commands);
             tracing::debug!(replica = me, "replica actor stopped");
         })?;
     Ok((thread, ready_rx))
+}
+
+/// Start the actor as a task of the current thread's
+/// [`tokio::task::LocalSet`] (it panics outside one), like [`spawn`] but
+/// without a thread of its own: commands and replies then never cross
+/// threads. The log is replayed on this thread before the task serves, and
+/// the thread's stack must be large enough for the store (see
+/// [`REPLICA_STACK_BYTES`]).
+pub(crate) fn spawn_local<S: Store<Bytes, Bytes>>(
+    setup: Setup<S>,
+    mut commands: mpsc::Receiver<Command>,
+) -> (tokio::task::JoinHandle<()>, Ready) {
+    let (ready_tx, ready_rx) = oneshot::channel();
+    let me = setup.me;
+    let task = tokio::task::spawn_local(async move {
+        let Some(mut actor) = start(setup, ready_tx) else {
+            return;
+        };
+        actor.serve_async(&mut commands).await;
+        tracing::debug!(replica = me, "replica actor stopped");
+    });
+    (task, ready_rx)
+}
+
+/// Build the actor, replay its log (if any) and report the incarnation, or
+/// why the log could not be replayed (then `None`).
+fn start<S: Store<Bytes, Bytes>>(
+    setup: Setup<S>,
+    ready: oneshot::Sender<Result<u64, WalError>>,
+) -> Option<Actor<S>> {
+    let wal = setup.wal.clone();
+    let mut actor = Actor::new(setup);
+    let incarnation = match wal {
+        None => {
+            actor.incarnation = rand::random();
+            Ok(actor.incarnation)
+        }
+        Some(w) => actor.recover(&w),
+    };
+    let ok = incarnation.is_ok();
+    let _ = ready.send(incarnation);
+    ok.then_some(actor)
 }
 
 /// Run `f`, turning a panic of the store into an error log.
@@ -267,35 +298,52 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
         }
     }
 
-    /// Serve commands in rounds until stopped.
+    /// Serve commands in rounds until stopped (on the actor's own thread).
     fn serve(&mut self, commands: &mut mpsc::Receiver<Command>) {
         while let Some(first) = commands.blocking_recv() {
-            // A panicking store must not take the replica down: the
-            // command's reply channel is dropped (the client sees an
-            // error) and the actor goes on.
-            let mut run =
-                guarded(self.me, "handling a command", || self.handle(first)).unwrap_or(true);
-            let mut n = 1;
-            while run && n < MAX_ROUND {
-                match commands.try_recv() {
-                    Ok(cmd) => {
-                        run = guarded(self.me, "handling a command", || self.handle(cmd))
-                            .unwrap_or(true);
-                        n += 1;
-                    }
-                    Err(_) => break,
-                }
-            }
-            self.metrics.round(n as u64);
-            if let Err(e) = self.end_round() {
-                tracing::error!(replica = self.me, error = %e,
-                    "the write-ahead log cannot be written; stopping the replica (nothing of this round was acknowledged)");
-                return;
-            }
-            if !run {
+            if !self.round(first, commands) {
                 return;
             }
         }
+    }
+
+    /// Serve commands in rounds until stopped, as a task of the calling
+    /// thread (see [`spawn_local`]).
+    async fn serve_async(&mut self, commands: &mut mpsc::Receiver<Command>) {
+        while let Some(first) = commands.recv().await {
+            if !self.round(first, commands) {
+                return;
+            }
+            // Let the connections of this thread run before the next round.
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// One round: `first` and every command already waiting (up to
+    /// [`MAX_ROUND`]), then [`Actor::end_round`]. `false` means stop.
+    fn round(&mut self, first: Command, commands: &mut mpsc::Receiver<Command>) -> bool {
+        // A panicking store must not take the replica down: the
+        // command's reply channel is dropped (the client sees an
+        // error) and the actor goes on.
+        let mut run = guarded(self.me, "handling a command", || self.handle(first)).unwrap_or(true);
+        let mut n = 1;
+        while run && n < MAX_ROUND {
+            match commands.try_recv() {
+                Ok(cmd) => {
+                    run =
+                        guarded(self.me, "handling a command", || self.handle(cmd)).unwrap_or(true);
+                    n += 1;
+                }
+                Err(_) => break,
+            }
+        }
+        self.metrics.round(n as u64);
+        if let Err(e) = self.end_round() {
+            tracing::error!(replica = self.me, error = %e,
+                "the write-ahead log cannot be written; stopping the replica (nothing of this round was acknowledged)");
+            return false;
+        }
+        run
     }
 
     /// Handle one command; `false` means stop.

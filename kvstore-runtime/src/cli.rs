@@ -1,7 +1,7 @@
 //! The `kvstore` command line (`main.rs` only calls [`main`]).
 
 use crate::client::Client;
-use crate::config::{FileConfig, ServerConfig, WalOptions};
+use crate::config::{ActorPlacement, FileConfig, ServerConfig, WalOptions};
 use crate::loadgen::{self, LoadSpec};
 use crate::registry::{run_store_by_name, STORE_NAMES};
 use crate::security::{ClientAuth, ClientTls, TlsFiles};
@@ -94,9 +94,19 @@ pub struct ServeArgs {
     /// (also read from the environment variable KVSTORE_REPLICA_SECRET).
     #[arg(long, env = "KVSTORE_REPLICA_SECRET", hide_env_values = true)]
     replica_secret: Option<String>,
-    /// Tokio worker threads [default: 2].
+    /// Tokio worker threads [default: 2; with --actor inline: 1, the only value allowed].
     #[arg(long)]
     worker_threads: Option<usize>,
+    /// Where the replica actor (the owner of the store state) runs: thread
+    /// (its own thread, next to the Tokio workers) | inline (the whole
+    /// replica on one thread: no hand-over between threads per request) [default: thread].
+    #[arg(long)]
+    actor: Option<ActorPlacement>,
+    /// Least time between two replication deliveries to one peer, in
+    /// microseconds: a delivery then carries many rounds' messages (0: send
+    /// as soon as the previous one is answered) [default: 1000].
+    #[arg(long)]
+    replication_linger_us: Option<u64>,
 }
 
 impl ServeArgs {
@@ -168,7 +178,23 @@ impl ServeArgs {
             client_key: self.tls_client_key.clone().or(f.tls_client_key),
         };
         c.replica_secret = self.replica_secret.clone().or(f.replica_secret);
-        let threads = self.worker_threads.or(f.worker_threads).unwrap_or(2).max(1);
+        c.actor = self.actor.or(f.actor).unwrap_or_default();
+        if let Some(us) = self.replication_linger_us.or(f.replication_linger_us) {
+            c.replication_linger = Duration::from_micros(us);
+        }
+        let threads = self.worker_threads.or(f.worker_threads);
+        let threads = match c.actor {
+            ActorPlacement::Thread => threads.unwrap_or(2).max(1),
+            ActorPlacement::Inline => {
+                anyhow::ensure!(
+                    threads.is_none_or(|t| t == 1),
+                    "--actor inline runs the whole replica on one thread: it cannot be combined \
+                     with --worker-threads {}",
+                    threads.unwrap_or_default()
+                );
+                1
+            }
+        };
         c.validate().map_err(|e| anyhow::anyhow!(e))?;
         Ok((store, c, threads))
     }
@@ -351,7 +377,13 @@ pub fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging();
     let threads = match &cli.command {
-        Command::Serve(a) => a.resolve()?.2,
+        Command::Serve(a) => {
+            let (_, config, threads) = a.resolve()?;
+            if config.actor == ActorPlacement::Inline {
+                return crate::server::run_single_threaded(move || run(cli))?;
+            }
+            threads
+        }
         // The load generator shares the machine with the replicas it loads.
         Command::Load(_) => 2,
         _ => 1,
@@ -592,5 +624,41 @@ mod tests {
             _ => panic!("not serve"),
         };
         assert!(e.to_string().contains("--store is required"), "{e}");
+    }
+
+    #[test]
+    fn actor_placement_and_linger_from_flags_and_file() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("r.toml");
+        std::fs::write(
+            &f,
+            "store = \"causal\"\nid = 0\nlisten = \"127.0.0.1:7000\"\n\
+             peers = [\"127.0.0.1:7000\"]\nactor = \"inline\"\nreplication_linger_us = 250\n",
+        )
+        .unwrap();
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["kvstore", "serve", "--config", f.to_str().unwrap()];
+            argv.extend_from_slice(extra);
+            match Cli::try_parse_from(argv).map(|c| c.command) {
+                Ok(Command::Serve(a)) => a.resolve(),
+                Ok(_) => panic!("not serve"),
+                Err(e) => Err(anyhow::anyhow!(e.to_string())),
+            }
+        };
+        let (_, c, threads) = parse(&[]).unwrap();
+        assert_eq!((c.actor, threads), (ActorPlacement::Inline, 1));
+        assert_eq!(c.replication_linger, Duration::from_micros(250));
+        let (_, c, threads) =
+            parse(&["--actor", "thread", "--replication-linger-us", "0"]).unwrap();
+        assert_eq!((c.actor, threads), (ActorPlacement::Thread, 2));
+        assert_eq!(c.replication_linger, Duration::ZERO);
+        assert!(parse(&["--worker-threads", "1"]).is_ok());
+        let e = parse(&["--worker-threads", "2"]).unwrap_err().to_string();
+        assert!(
+            e.contains("--actor inline runs the whole replica on one thread"),
+            "{e}"
+        );
+        let e = parse(&["--actor", "both"]).unwrap_err().to_string();
+        assert!(e.contains("unknown actor placement \"both\""), "{e}");
     }
 }

@@ -17,6 +17,9 @@ pub struct WalOptions {
     pub fsync: FsyncPolicy,
 }
 
+/// Default [`ServerConfig::replication_linger`].
+pub const DEFAULT_REPLICATION_LINGER: Duration = Duration::from_millis(1);
+
 /// Configuration of one replica server.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -42,6 +45,11 @@ pub struct ServerConfig {
     pub retry_max: Duration,
     /// Replication: most messages sent to a peer in one `Deliver` call.
     pub max_messages_per_delivery: usize,
+    /// Replication: least time between the starts of two `Deliver` calls
+    /// to one peer, so that a call carries the messages of many rounds
+    /// (zero: send as soon as the previous call is answered). It delays the
+    /// moment a write is visible at other replicas by at most this long.
+    pub replication_linger: Duration,
     /// Write-ahead log (none: a restarted replica starts empty).
     pub wal: Option<WalOptions>,
     /// Compact the write-ahead log into a snapshot once it reaches this many
@@ -53,6 +61,37 @@ pub struct ServerConfig {
     pub tls: TlsFiles,
     /// Shared secret required on the replication service (and sent to peers).
     pub replica_secret: Option<String>,
+    /// Where the replica actor (the owner of the store state) runs.
+    pub actor: ActorPlacement,
+}
+
+/// Where a replica's actor, the single owner of the store state, runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActorPlacement {
+    /// On a thread of its own: store work never holds up the runtime's
+    /// network tasks, at the price of two thread hand-overs per request.
+    #[default]
+    Thread,
+    /// As a task on the thread that calls [`crate::serve`], which must be
+    /// inside a [`tokio::task::LocalSet`] on a current-thread runtime
+    /// ([`crate::run_single_threaded`] sets one up): the whole replica is
+    /// one thread, so a request is never handed between threads. The best
+    /// choice when replicas share few cores.
+    Inline,
+}
+
+impl std::str::FromStr for ActorPlacement {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "thread" => Ok(ActorPlacement::Thread),
+            "inline" => Ok(ActorPlacement::Inline),
+            _ => Err(format!(
+                "unknown actor placement {s:?} (expected thread or inline)"
+            )),
+        }
+    }
 }
 
 impl ServerConfig {
@@ -69,11 +108,13 @@ impl ServerConfig {
             retry_min: Duration::from_millis(20),
             retry_max: Duration::from_secs(1),
             max_messages_per_delivery: 1024,
+            replication_linger: DEFAULT_REPLICATION_LINGER,
             wal: None,
             wal_compact_bytes: crate::wal::DEFAULT_COMPACT_BYTES,
             metrics: None,
             tls: TlsFiles::default(),
             replica_secret: None,
+            actor: ActorPlacement::Thread,
         }
     }
 
@@ -183,6 +224,10 @@ pub struct FileConfig {
     pub replica_secret: Option<String>,
     /// Tokio worker threads of the server.
     pub worker_threads: Option<usize>,
+    /// Where the replica actor runs: `thread` or `inline`.
+    pub actor: Option<ActorPlacement>,
+    /// Least time between two deliveries to one peer, in microseconds.
+    pub replication_linger_us: Option<u64>,
 }
 
 /// A configuration file that cannot be used.

@@ -7,8 +7,9 @@
 //! * [`Client`]: a session against a cluster;
 //! * [`baseline::HandwrittenVc`]: the hand-written, unverified baseline store.
 //!
-//! Each replica's state lives on one dedicated thread ([`actor`](crate::actor)
-//! is private); replication between replicas is sequence-numbered,
+//! Each replica's state is owned by one actor ([`actor`](crate::actor) is
+//! private), on a dedicated thread or, with [`ActorPlacement::Inline`], as a
+//! task of the single thread that runs the whole replica; replication between replicas is sequence-numbered,
 //! acknowledged, retransmitted and de-duplicated so that every message is
 //! applied exactly once everywhere.
 #![warn(missing_docs)]
@@ -33,12 +34,12 @@ mod service;
 pub mod wal;
 
 pub use client::{Client, ClientError, Completion, Pipeline};
-pub use config::{FileConfig, ServerConfig, WalOptions};
+pub use config::{ActorPlacement, FileConfig, ServerConfig, WalOptions};
 pub use ops::{Bytes, Op, OpResult};
 pub use registry::{
     run_store_by_name, run_store_by_name_on, with_store_by_name, StoreVisitor, UnknownStore,
     STORE_NAMES,
 };
 pub use security::{ClientTls, TlsFiles};
-pub use server::{serve, serve_with_listener, ReplicaHandle, ServeError};
+pub use server::{run_single_threaded, serve, serve_with_listener, ReplicaHandle, ServeError};
 pub use wal::FsyncPolicy;

@@ -31,6 +31,9 @@ pub(crate) struct Link {
     pub max_batch: usize,
     pub tls: Option<ClientTls>,
     pub secret: Option<String>,
+    /// Least time between the starts of two deliveries (zero: send as soon
+    /// as the previous delivery is answered).
+    pub linger: Duration,
 }
 
 /// A delivery carries at most this many payload bytes (but at least one message).
@@ -109,6 +112,7 @@ pub(crate) async fn run(
     let mut failing = false;
     let mut lost_reported = false;
     let mut acked = 0u64;
+    let mut last_sent: Option<tokio::time::Instant> = None;
     loop {
         if outbox.is_empty() {
             match rx.recv().await {
@@ -116,6 +120,15 @@ pub(crate) async fn run(
                 None => return,
             }
         }
+        // Coalesce: at most one delivery per `linger`, so that at moderate
+        // load a delivery carries the messages of many rounds instead of
+        // costing the peer one RPC per round.
+        if let Some(at) = last_sent.map(|t| t + link.linger) {
+            if !link.linger.is_zero() && tokio::time::Instant::now() < at {
+                tokio::time::sleep_until(at).await;
+            }
+        }
+        last_sent = Some(tokio::time::Instant::now());
         while let Ok(batch) = rx.try_recv() {
             outbox.extend(batch);
         }

@@ -1,7 +1,7 @@
 //! Starting and stopping a replica server for any [`Store`].
 
 use crate::actor::{self, Command, Setup, WalConfig};
-use crate::config::ServerConfig;
+use crate::config::{ActorPlacement, ServerConfig};
 use crate::metrics::Metrics;
 use crate::ops::Bytes;
 use crate::proto::{kv_server::KvServer, replication_server::ReplicationServer};
@@ -65,7 +65,27 @@ pub struct ReplicaHandle {
     server: JoinHandle<Result<(), tonic::transport::Error>>,
     links: Vec<JoinHandle<()>>,
     actor_tx: mpsc::Sender<Command>,
-    actor: Option<std::thread::JoinHandle<()>>,
+    actor: Option<ActorHandle>,
+}
+
+/// The running actor: its own thread, or a task of the serving thread.
+enum ActorHandle {
+    Thread(std::thread::JoinHandle<()>),
+    Task(JoinHandle<()>),
+}
+
+impl ActorHandle {
+    /// Wait until the actor has stopped.
+    async fn join(self) {
+        match self {
+            ActorHandle::Thread(t) => {
+                let _ = tokio::task::spawn_blocking(move || t.join()).await;
+            }
+            ActorHandle::Task(t) => {
+                let _ = t.await;
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for ReplicaHandle {
@@ -143,8 +163,8 @@ impl ReplicaHandle {
             m.abort();
         }
         let _ = self.actor_tx.send(Command::Stop).await;
-        if let Some(t) = self.actor.take() {
-            let _ = tokio::task::spawn_blocking(move || t.join()).await;
+        if let Some(a) = self.actor.take() {
+            a.join().await;
         }
     }
 }
@@ -159,6 +179,31 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         cur = c.source();
     }
     s
+}
+
+/// Run `make()`'s future to completion with the whole replica on one
+/// thread: a new thread (with the stack extracted stores need, see
+/// [`crate::actor`]) running a current-thread Tokio runtime and a
+/// [`tokio::task::LocalSet`], as [`ActorPlacement::Inline`] requires.
+/// Returns the future's output, or why the thread or runtime could not run.
+pub fn run_single_threaded<F, Fut, T>(make: F) -> std::io::Result<T>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = T>,
+    T: Send + 'static,
+{
+    std::thread::Builder::new()
+        .name("replica".into())
+        .stack_size(actor::REPLICA_STACK_BYTES)
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let local = tokio::task::LocalSet::new();
+            Ok(local.block_on(&rt, make()))
+        })?
+        .join()
+        .map_err(|_| std::io::Error::other("the replica thread panicked"))?
 }
 
 /// Bind `config.listen` and serve `store` there (see [`serve_with_listener`]).
@@ -239,11 +284,20 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
         }),
         metrics: metrics.clone(),
     };
-    let (actor, ready) = actor::spawn(setup, actor_rx).map_err(ServeError::Thread)?;
+    let (actor, ready) = match config.actor {
+        ActorPlacement::Thread => {
+            let (t, ready) = actor::spawn(setup, actor_rx).map_err(ServeError::Thread)?;
+            (ActorHandle::Thread(t), ready)
+        }
+        ActorPlacement::Inline => {
+            let (t, ready) = actor::spawn_local(setup, actor_rx);
+            (ActorHandle::Task(t), ready)
+        }
+    };
     let incarnation = match ready.await {
         Ok(Ok(i)) => i,
         Ok(Err(e)) => {
-            let _ = tokio::task::spawn_blocking(move || actor.join()).await;
+            actor.join().await;
             return Err(e.into());
         }
         Err(_) => {
@@ -264,6 +318,7 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
             max_batch: config.max_messages_per_delivery,
             tls: link_tls.clone(),
             secret: config.replica_secret.clone(),
+            linger: config.replication_linger,
         };
         let acks = config.wal.is_some().then(|| actor_tx.clone());
         links.push(tokio::spawn(replication::run(

@@ -17,15 +17,12 @@ fn free_addr() -> String {
     l.local_addr().unwrap().to_string()
 }
 
-fn spawn_replica(id: usize, addrs: &[String], wal: &Path) -> Child {
+/// `kvstore serve` of `store` as replica `id`, with a log in `wal` and
+/// `extra` flags.
+fn spawn_replica(store: &str, id: usize, addrs: &[String], wal: &Path, extra: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_kvstore"))
-        .args([
-            "serve",
-            "--store",
-            "handwritten-vc",
-            "--id",
-            &id.to_string(),
-        ])
+        .args(["serve", "--store", store, "--id", &id.to_string()])
+        .args(extra)
         .args(["--listen", &addrs[id], "--peers", &addrs.join(",")])
         .arg("--wal")
         .arg(wal)
@@ -68,6 +65,19 @@ impl Drop for Procs {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_replica_recovers_acknowledged_writes_and_keeps_replicating() {
+    killed_replica_recovers("handwritten-vc", &[]).await;
+}
+
+/// The same with the whole replica on one thread (`--actor inline`) and a
+/// verified store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_single_threaded_replica_recovers_acknowledged_writes() {
+    killed_replica_recovers("causal", &["--actor", "inline"]).await;
+}
+
+async fn killed_replica_recovers(store: &str, extra: &[&str]) {
+    let spawn_replica =
+        |i: usize, addrs: &[String], wal: &Path| spawn_replica(store, i, addrs, wal, extra);
     let dir = tempfile::tempdir().unwrap();
     let addrs: Vec<String> = (0..3).map(|_| free_addr()).collect();
     let wal = |i: usize| dir.path().join(format!("wal{i}"));
