@@ -4,7 +4,7 @@
 mod common;
 
 use common::{sample, Cluster};
-use kvstore_runtime::{ActorPlacement, FsyncPolicy, ServerConfig, WalOptions};
+use kvstore_runtime::{run_single_threaded, ActorPlacement, FsyncPolicy, ServerConfig, WalOptions};
 use std::time::Duration;
 
 /// Deliveries replica `at` has served (from any peer).
@@ -16,17 +16,12 @@ fn deliveries(c: &Cluster, at: usize) -> f64 {
     )
 }
 
-/// Three inline replicas on ONE current-thread runtime: sessions keep their
+/// Three inline replicas on ONE thread ([`run_single_threaded`]): sessions keep their
 /// guarantees across replicas, a read at a replica that started late waits
 /// for retransmission, and shutdown stops every actor task.
 #[test]
 fn inline_replicas_on_one_thread_replicate_and_keep_sessions() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let local = tokio::task::LocalSet::new();
-    local.block_on(&rt, async {
+    run_single_threaded(|| async {
         let mut c = Cluster::reserve("causal", 3).await;
         c.customize = Box::new(|_, cfg: &mut ServerConfig| cfg.actor = ActorPlacement::Inline);
         c.start(0).await;
@@ -60,21 +55,17 @@ fn inline_replicas_on_one_thread_replicate_and_keep_sessions() {
             t.await.unwrap();
         }
         c.stop_all().await;
-    });
+    })
+    .unwrap();
 }
 
 /// An inline replica replays its write-ahead log on its own thread: after
 /// a restart it serves every acknowledged write and keeps replicating.
 #[test]
 fn inline_replica_recovers_from_its_log() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let wal = dir.path().to_path_buf();
-    let local = tokio::task::LocalSet::new();
-    local.block_on(&rt, async move {
+    run_single_threaded(move || async move {
         let mut c = Cluster::reserve("causal", 2).await;
         c.customize = Box::new(move |i, cfg: &mut ServerConfig| {
             cfg.actor = ActorPlacement::Inline;
@@ -100,7 +91,8 @@ fn inline_replica_recovers_from_its_log() {
         s.set_replica(1);
         assert_eq!(s.get("after").await.unwrap(), Some(b"restart".to_vec()));
         c.stop_all().await;
-    });
+    })
+    .unwrap();
 }
 
 const LINGER: Duration = Duration::from_millis(500);
