@@ -57,6 +57,22 @@ cleanup() {
 }
 trap 'cleanup; rm -rf "$TMP"' EXIT
 
+# Busy and total jiffies of the whole machine (all cores).
+cpu_jiffies() { awk '/^cpu /{b=$2+$3+$4+$7+$8; print b, b+$5+$6+$9}' /proc/stat; }
+# Run a `kvstore load` command and add machine_busy_pct (share of the
+# machine's CPU time that was busy during the run, warm-up included) to its
+# JSON report.
+with_busy() {
+  local s0 s1 out
+  s0=$(cpu_jiffies); out=$("$@"); s1=$(cpu_jiffies)
+  python3 -c '
+import json, sys
+r = json.loads(sys.argv[1])
+b0, t0 = map(int, sys.argv[2].split()); b1, t1 = map(int, sys.argv[3].split())
+r["machine_busy_pct"] = round(100 * (b1 - b0) / max(1, t1 - t0), 1)
+print(json.dumps(r))' "$out" "$s0" "$s1"
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 RUNS="$TMP/runs.jsonl"
@@ -88,12 +104,12 @@ for walmode in $WAL_VARIANTS; do
     common=(--replicas "$peers" --read-ratio "$ratio" --connections "$CONNECTIONS"
             --batch "$BATCH" --keys 1000 --value-bytes 100 --seconds "$SECS" --warmup 1)
     load_before=$(cut -d' ' -f1 /proc/loadavg)
-    peak=$("${N[@]}" "$KV" load "${common[@]}" --depth "$DEPTH")
+    peak=$(with_busy "${N[@]}" "$KV" load "${common[@]}" --depth "$DEPTH")
     echo "$store wal=$walmode ycsb-$name peak: $peak" >&2
     rate=$(python3 -c "import json,sys; print(max(1.0, json.loads(sys.argv[1])['ops_per_s']/2))" "$peak")
     halves=()
     for _ in $(seq "$HALF_REPS"); do
-      h=$("${N[@]}" "$KV" load "${common[@]}" --depth "$HALF_DEPTH" --rate "$rate")
+      h=$(with_busy "${N[@]}" "$KV" load "${common[@]}" --depth "$HALF_DEPTH" --rate "$rate")
       echo "$store wal=$walmode ycsb-$name half: $h" >&2
       halves+=("$h")
     done
@@ -101,7 +117,7 @@ for walmode in $WAL_VARIANTS; do
 import json, sys
 reps = [json.loads(l) for l in sys.stdin if l.strip()]
 med = sorted(reps, key=lambda r: r["p99_ms"])[len(reps) // 2]
-med["half_repetitions"] = [{k: r[k] for k in ("ops_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms")} for r in reps]
+med["half_repetitions"] = [{k: r[k] for k in ("ops_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms", "machine_busy_pct")} for r in reps]
 print(json.dumps(med))')
     for kind in peak half; do
       json=$([ $kind = peak ] && echo "$peak" || echo "$half")
@@ -126,6 +142,7 @@ print(json.dumps({
     "errors": r["errors"], "seconds": r["seconds"],
     "connections": int(conns), "depth": int(depth), "batch": int(batch),
     "machine_load_1min": float(load),
+    "machine_busy_pct": r["machine_busy_pct"],
     **({"half_repetitions": r["half_repetitions"]} if "half_repetitions" in r else {}),
 }))
 PY
@@ -166,7 +183,8 @@ json.dump({
              "`depth` = HALF_DEPTH requests in flight; the open-loop schedule is released by a pacer thread with "
              "sub-millisecond precision). Peak runs are closed loop. A half-load run is repeated HALF_REPS times: "
              "the figures are those of the repetition with the median p99, every repetition is in "
-             "half_repetitions. `actor` is where each replica's store actor ran: inline = the whole replica "
+             "half_repetitions. machine_busy_pct is the share of the whole machine's CPU time (all cores) "
+             "that was busy during the run, warm-up included (replicas, load generator and anything else). `actor` is where each replica's store actor ran: inline = the whole replica "
              "(gRPC, replication links and the store) on one thread; thread = the actor on its own thread "
              "next to WORKER_THREADS Tokio workers. Replication deliveries to a peer start at most once per "
              "replication linger (default 1 ms). Every store except handwritten-vc is extracted from a verified development "
