@@ -7,6 +7,7 @@
 //! The workload and timing loops are in `extraction_check::measure`.
 
 pub mod plot;
+pub mod shapes;
 
 use extraction_check::measure::{Kind, Measured, Target};
 
