@@ -323,7 +323,7 @@ pub fn mix_ns(map: &mut dyn MapShape, keys: u64, history: u64, min_time: Duratio
     loop {
         for _ in 0..1024 {
             let k = rng.below(keys);
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 map.insert(k, n);
             } else {
                 acc = acc.wrapping_add(map.lookup(k).unwrap_or(0));
@@ -353,7 +353,7 @@ mod tests {
         let weak = |k: u64| k % 4;
         for i in 0..20_000u64 {
             let k = rng.below(300);
-            if i % 3 == 0 {
+            if i.is_multiple_of(3) {
                 for s in shapes.iter() {
                     assert_eq!(s.lookup(k), model.get(&k).copied(), "{} at {k}", s.name());
                 }
