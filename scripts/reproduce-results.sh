@@ -3,6 +3,7 @@
 # an otherwise quiet machine: 30-40 minutes on 2 cores):
 #   results/synthesis.json            scripts/synthesize.sh (all seven specs)
 #   results/extraction.json + .svg    scripts/extraction-bench.sh
+#   results/map-shapes.json           (same script)
 #   results/runtime.json              scripts/runtime-bench.sh
 #   results/bench.json + bench-*.svg  scripts/bench-all.sh
 #   results/feedback-causal.json      scripts/feedback.sh
