@@ -24,7 +24,7 @@ From KV Require Import Framework.KeyOrder Framework.Algorithm Specs.ReadRules Re
 Import ListNotations.
 
 Module Type LWW_POLICY.
-  Parameter get_merge : bool.   (* get: token := vmax token replica-clock *)
+  Parameter get_merge : bool.   (* get: token := vjoin token replica-clock *)
   Parameter put_guard : bool.   (* put allowed only if vle token clock *)
 End LWW_POLICY.
 
@@ -66,7 +66,7 @@ Module CausalLww (R : REP) (P : LWW_POLICY) <: ALGORITHM.
       (k : K) : option (option V * token) :=
     if vle tk (clock st)
     then Some (option_map snd (R.find kcmp k (store st)),
-               if P.get_merge then vmax tk (clock st) else tk)
+               if P.get_merge then vjoin tk (clock st) else tk)
     else None.
 
   (** Next from its origin, and every dependency on another origin applied. *)

@@ -19,7 +19,7 @@ From KV Require Import Framework.KeyOrder Framework.Algorithm Representations.Re
 Import ListNotations.
 
 Module Type CV_POLICY.
-  Parameter get_merge : bool.   (* get: token := vmax token replica-clock *)
+  Parameter get_merge : bool.   (* get: token := vjoin token replica-clock *)
   Parameter put_guard : bool.   (* put allowed only if vle token clock *)
 End CV_POLICY.
 
@@ -55,7 +55,7 @@ Module CausalVectors (R : REP) (P : CV_POLICY) <: ALGORITHM.
   Definition get {K V : Type} (kcmp : K -> K -> comparison) (st : state K V) (tk : token)
       (k : K) : option (option V * token) :=
     if vle tk (clock st)
-    then Some (R.find kcmp k (store st), if P.get_merge then vmax tk (clock st) else tk)
+    then Some (R.find kcmp k (store st), if P.get_merge then vjoin tk (clock st) else tk)
     else None.
 
   (** Next from its origin, and every dependency on another origin applied

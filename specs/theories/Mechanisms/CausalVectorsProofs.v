@@ -51,7 +51,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
   Lemma get_spec : forall K V (kcmp : K -> K -> comparison) st tk k (res : option V) t',
     Alg.get kcmp st tk k = Some (res, t') ->
     vle tk (Alg.clock st) = true /\ res = R.find kcmp k (Alg.store st) /\
-    t' = (if P.get_merge then vmax tk (Alg.clock st) else tk).
+    t' = (if P.get_merge then vjoin tk (Alg.clock st) else tk).
   Proof.
     unfold Alg.get; intros K V kcmp st tk k res t' H.
     destruct (vle tk (Alg.clock st)); inv_some; auto.
@@ -358,7 +358,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
       assert (Hres' : res = option_map wid (latest keqb k (applied Ab r)))
         by (rewrite Hres; apply (i_store _ _ H r k Hr)).
       assert (Hmono : forall o, nth o (tok X s) 0 <= nth o t' 0).
-      { intros o; subst t'; destruct P.get_merge; auto. rewrite nth_vmax; lia. }
+      { intros o; subst t'; destruct P.get_merge; auto. rewrite nth_vjoin; lia. }
       inv_names H.
       rewrite Hl. split; [|split].
       - destruct (latest keqb k (applied Ab r)) as [w|] eqn:E; simpl; auto.
@@ -371,7 +371,7 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
         unfold after_get in *; constructor; simpl; try assumption.
         + intros s0 o; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|apply Htok].
           subst t'; destruct P.get_merge; [|apply Htok].
-          rewrite nth_vmax; specialize (Htok s o); specialize (Hahead r o Hr); lia.
+          rewrite nth_vjoin; specialize (Htok s o); specialize (Hahead r o Hr); lia.
         + intros s0 w Hw; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|auto].
           specialize (Htiss s w Hw); specialize (Hmono (worig w)); lia.
         + intros Hgm s0 w Hw; unfold upd in *; destruct (Nat.eqb_spec s0 s); [subst s0|auto].
@@ -379,25 +379,25 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
           destruct (latest keqb k (applied Ab r)) as [w'|] eqn:E; simpl in Hw;
             [destruct Hw as [<-|Hw]|].
           * apply latest_in in E as [Hi _].
-            apply (Hfifo r w' Hr (Happ _ _ Hi)) in Hi. rewrite nth_vmax; lia.
-          * specialize (Htobs Hgm s w Hw); rewrite nth_vmax; lia.
-          * specialize (Htobs Hgm s w Hw); rewrite nth_vmax; lia.
+            apply (Hfifo r w' Hr (Happ _ _ Hi)) in Hi. rewrite nth_vjoin; lia.
+          * specialize (Htobs Hgm s w Hw); rewrite nth_vjoin; lia.
+          * specialize (Htobs Hgm s w Hw); rewrite nth_vjoin; lia.
         + intros Hpg Hgm s0; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|auto].
           rewrite Hgm in Ht; subst t'.
           assert (Hc : forall w, In w (applied Ab r) ->
             exists w0, In w0 (allw Ab) /\ wid w0 = wid w /\
-              fst (wstamp w0) <= nth (worig w0) (vmax (tok X s) (Alg.clock (rst X r))) 0).
+              fst (wstamp w0) <= nth (worig w0) (vjoin (tok X s) (Alg.clock (rst X r))) 0).
           { intros w Hw; exists w; split; [eauto|split; [auto|]].
-            apply (Hfifo r w Hr (Happ _ _ Hw)) in Hw. rewrite nth_vmax; lia. }
+            apply (Hfifo r w Hr (Happ _ _ Hw)) in Hw. rewrite nth_vjoin; lia. }
           destruct (latest keqb k (applied Ab r)) as [w'|] eqn:E; simpl.
           * apply latest_in in E as [Hi _].
             intros i [<-|Hi']; [now apply Hc|].
             apply in_app_iff in Hi' as [Hi'|Hi'].
             -- apply (Hadeps Hpg Hgm r w' Hr Hi), ids_in in Hi' as [w2 [Hw2 <-]]; now apply Hc.
             -- eapply covers_mono; [apply (Htcp Hpg Hgm s)|auto| |exact Hi'].
-               intros o; rewrite nth_vmax; lia.
+               intros o; rewrite nth_vjoin; lia.
           * eapply covers_mono; [apply (Htcp Hpg Hgm s)|auto|].
-            intros o; rewrite nth_vmax; lia.
+            intros o; rewrite nth_vjoin; lia.
     Qed.
 
     Lemma cv_ob_put : ob_put K kcmp n cv_rel cv_stamp.

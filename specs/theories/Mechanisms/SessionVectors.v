@@ -11,7 +11,7 @@ From KV Require Import Framework.KeyOrder Framework.Algorithm Representations.Re
 Import ListNotations.
 
 Module Type SV_POLICY.
-  Parameter get_merge : bool.   (* get: token := vmax token replica-clock *)
+  Parameter get_merge : bool.   (* get: token := vjoin token replica-clock *)
   Parameter put_guard : bool.   (* put allowed only if vle token clock *)
 End SV_POLICY.
 
@@ -45,7 +45,7 @@ Module SessionVectors (R : REP) (P : SV_POLICY) <: ALGORITHM.
   Definition get {K V : Type} (kcmp : K -> K -> comparison) (st : state K V) (tk : token)
       (k : K) : option (option V * token) :=
     if vle tk (clock st)
-    then Some (R.find kcmp k (store st), if P.get_merge then vmax tk (clock st) else tk)
+    then Some (R.find kcmp k (store st), if P.get_merge then vjoin tk (clock st) else tk)
     else None.
 
   Definition deliverable {K V : Type} (st : state K V) (m : msg K V) : bool :=

@@ -37,7 +37,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
   Lemma get_spec : forall K V (kcmp : K -> K -> comparison) st tk k (res : option V) t',
     Alg.get kcmp st tk k = Some (res, t') ->
     vle tk (Alg.clock st) = true /\ res = R.find kcmp k (Alg.store st) /\
-    t' = (if P.get_merge then vmax tk (Alg.clock st) else tk).
+    t' = (if P.get_merge then vjoin tk (Alg.clock st) else tk).
   Proof.
     unfold Alg.get; intros K V kcmp st tk k res t' H.
     destruct (vle tk (Alg.clock st)); inv_some; auto.
@@ -193,7 +193,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
       assert (Hres' : res = option_map wid (latest keqb k (applied Ab r)))
         by (rewrite Hres; apply (i_store _ _ H r k Hr)).
       assert (Hmono : forall o, nth o (tok X s) 0 <= nth o t' 0).
-      { intros o; subst t'; destruct P.get_merge; auto. rewrite nth_vmax; lia. }
+      { intros o; subst t'; destruct P.get_merge; auto. rewrite nth_vjoin; lia. }
       inv_names H.
       rewrite Hl. split; [|split].
       - destruct (latest keqb k (applied Ab r)) as [w|] eqn:E; simpl; auto.
@@ -206,7 +206,7 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
         unfold after_get in *; constructor; simpl; try assumption.
         + intros s0 o; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|apply Htok].
           subst t'; destruct P.get_merge; [|apply Htok].
-          rewrite nth_vmax; specialize (Htok s o); specialize (Hahead r o Hr); lia.
+          rewrite nth_vjoin; specialize (Htok s o); specialize (Hahead r o Hr); lia.
         + intros s0 w Hw; unfold upd; destruct (Nat.eqb_spec s0 s); [subst s0|auto].
           specialize (Htiss s w Hw); specialize (Hmono (worig w)); lia.
         + intros Hgm s0 w Hw; unfold upd in *; destruct (Nat.eqb_spec s0 s); [subst s0|auto].
@@ -214,9 +214,9 @@ Module SessionVectorsProofs (R : REP) (P : SV_POLICY).
           destruct (latest keqb k (applied Ab r)) as [w'|] eqn:E; simpl in Hw;
             [destruct Hw as [<-|Hw]|].
           * apply latest_in in E as [Hi _].
-            apply (Hfifo r w' Hr (Happ _ _ Hi)) in Hi. rewrite nth_vmax; lia.
-          * specialize (Htobs Hgm s w Hw); rewrite nth_vmax; lia.
-          * specialize (Htobs Hgm s w Hw); rewrite nth_vmax; lia.
+            apply (Hfifo r w' Hr (Happ _ _ Hi)) in Hi. rewrite nth_vjoin; lia.
+          * specialize (Htobs Hgm s w Hw); rewrite nth_vjoin; lia.
+          * specialize (Htobs Hgm s w Hw); rewrite nth_vjoin; lia.
     Qed.
 
     Lemma sv_ob_put : ob_put K kcmp n sv_rel sv_stamp.

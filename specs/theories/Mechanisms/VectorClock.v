@@ -1,7 +1,10 @@
 (** * Vector clocks as lists of naturals (missing entries are 0).
 
     Plain computable fixpoints (extracted to Rust): [vset] (point update,
-    padding with zeros), [vle] (pointwise order), [vmax] (pointwise max). *)
+    padding with zeros), [vle] (pointwise order), [vmax] (pointwise max),
+    and [vjoin], the pointwise max that returns its second argument itself
+    when it already dominates the first (so a session token merged with a
+    replica clock that covers it shares the clock instead of copying it). *)
 From Coq Require Import Arith Bool List Lia.
 Import ListNotations.
 
@@ -57,6 +60,15 @@ Proof.
   - destruct b as [|y b]; destruct i; simpl; auto.
     + lia.
     + rewrite ?nth_nil0; destruct i; simpl; lia.
+Qed.
+
+Definition vjoin (a b : list nat) : list nat := if vle a b then b else vmax a b.
+
+Lemma nth_vjoin : forall a b i, nth i (vjoin a b) 0 = Nat.max (nth i a 0) (nth i b 0).
+Proof.
+  intros a b i; unfold vjoin; destruct (vle a b) eqn:E.
+  - apply vle_spec with (i := i) in E; lia.
+  - apply nth_vmax.
 Qed.
 
 Lemma vle_refl : forall a, vle a a = true.

@@ -397,6 +397,13 @@ let rec vmax a b =
      | Nil -> a
      | Cons (y, b') -> Cons ((Nat.max x y), (vmax a' b')))
 
+(** val vjoin : nat list -> nat list -> nat list **)
+
+let vjoin a b =
+  match vle a b with
+  | True -> b
+  | False -> vmax a b
+
 module type LWW_POLICY =
  sig
   val get_merge : bool
@@ -508,7 +515,7 @@ module CausalLww =
     | True ->
       Some (Pair ((option_map snd (R.find kcmp k (store st))),
         (match P.get_merge with
-         | True -> vmax tk (clock st)
+         | True -> vjoin tk (clock st)
          | False -> tk)))
     | False -> None
 

@@ -196,6 +196,8 @@ val vle : nat list -> nat list -> bool
 
 val vmax : nat list -> nat list -> nat list
 
+val vjoin : nat list -> nat list -> nat list
+
 module type LWW_POLICY =
  sig
   val get_merge : bool

@@ -1160,6 +1160,16 @@ pub fn vmax(a: rt::List<u64>, b: rt::List<u64>) -> rt::List<u64> {
     }
 }
 
+/// `vjoin`.
+pub fn vjoin(a: rt::List<u64>, b: rt::List<u64>) -> rt::List<u64> {
+    {
+        match vle(&a, &b) {
+            true => b,
+            false => vmax(a, b),
+        }
+    }
+}
+
 /// `get_merge`.
 pub fn get_merge() -> bool {
     true
@@ -1377,7 +1387,7 @@ pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
                     ),
                     {
                         match get_merge() {
-                            true => vmax(tk.clone(), clock0_2.clone()),
+                            true => vjoin(tk.clone(), clock0_2.clone()),
                             false => tk.clone(),
                         }
                     },

@@ -366,6 +366,13 @@ let rec vmax a b =
      | Nil -> a
      | Cons (y, b') -> Cons ((Nat.max x y), (vmax a' b')))
 
+(** val vjoin : nat list -> nat list -> nat list **)
+
+let vjoin a b =
+  match vle a b with
+  | True -> b
+  | False -> vmax a b
+
 module type CV_POLICY =
  sig
   val get_merge : bool
@@ -463,7 +470,7 @@ module CausalVectors =
     | True ->
       Some (Pair ((R.find kcmp k (store st)),
         (match P.get_merge with
-         | True -> vmax tk (clock st)
+         | True -> vjoin tk (clock st)
          | False -> tk)))
     | False -> None
 

@@ -186,6 +186,8 @@ val vle : nat list -> nat list -> bool
 
 val vmax : nat list -> nat list -> nat list
 
+val vjoin : nat list -> nat list -> nat list
+
 module type SV_POLICY =
  sig
   val get_merge : bool

@@ -1113,6 +1113,16 @@ pub fn vmax(a: rt::List<u64>, b: rt::List<u64>) -> rt::List<u64> {
     }
 }
 
+/// `vjoin`.
+pub fn vjoin(a: rt::List<u64>, b: rt::List<u64>) -> rt::List<u64> {
+    {
+        match vle(&a, &b) {
+            true => b,
+            false => vmax(a, b),
+        }
+    }
+}
+
 /// `get_merge`.
 pub fn get_merge() -> bool {
     false
@@ -1276,7 +1286,7 @@ pub fn get<T1: Clone + 'static, T2: Clone + 'static>(
             match vle(tk, clock0_2) {
                 true => Some((find0::<T1, T2>(kcmp, k, store0_1), {
                     match get_merge() {
-                        true => vmax(tk.clone(), clock0_2.clone()),
+                        true => vjoin(tk.clone(), clock0_2.clone()),
                         false => tk.clone(),
                     }
                 })),
