@@ -46,9 +46,35 @@ struct Args {
     /// keys) stops early and its row records the history it reached.
     #[arg(long, default_value_t = 20)]
     setup_budget_s: u64,
+    /// Timed rounds per key count (each round times every store once); the
+    /// median is reported.
+    #[arg(long, default_value_t = 5)]
+    repetitions: usize,
     /// Only these stores (default: all).
     #[arg(long)]
     store: Vec<String>,
+}
+
+/// One store at one key count.
+struct Row {
+    name: &'static str,
+    kind: Kind,
+    keys: u64,
+    /// Median of `repetitions`.
+    ns: f64,
+    repetitions: Vec<f64>,
+    reached: usize,
+}
+
+/// Median (mean of the middle two for an even count); NaN when empty.
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
 }
 
 fn label(t: &dyn Target) -> String {
@@ -88,50 +114,81 @@ fn main() -> Result<()> {
         );
     }
 
-    // ns/op of the put/get mix after `history` puts, per store and key count.
-    let mut table: Vec<(&'static str, Kind, u64, f64, usize)> = Vec::new();
-    for t in &targets {
-        for &k in &a.keys {
-            let started = Instant::now();
-            let deadline = started + Duration::from_secs(a.setup_budget_s);
-            let (ns, reached) = measure::with_big_stack(|| {
+    // ns/op of the put/get mix after `history` puts, per store and key
+    // count: every store's replica is built first, then the timed loops run
+    // in `repetitions` rounds, each round timing every store once, so that
+    // the machine's slow phases hit all stores alike; the median is reported.
+    let mut table: Vec<Row> = Vec::new();
+    for &k in &a.keys {
+        let rows = measure::with_big_stack(|| {
+            let mut built = Vec::new();
+            for t in &targets {
+                let started = Instant::now();
+                let deadline = started + Duration::from_secs(a.setup_budget_s);
                 let mut rng = Rng::new(0xbe7c ^ k);
                 let mut rep = t.fresh();
                 let mut v = 0;
                 let reached =
                     measure::grow_until(rep.as_mut(), a.history, k, &mut rng, &mut v, deadline);
-                let ns = measure::put_get_mix(rep.as_mut(), k, &mut rng, &mut v, &budget);
-                (ns, reached)
-            });
-            let note = if reached < a.history {
-                format!(" after only {reached} puts (setup budget)")
+                built.push((t, rep, rng, v, reached, Vec::new()));
+            }
+            for _ in 0..a.repetitions.max(1) {
+                for (_, rep, rng, v, _, times) in built.iter_mut() {
+                    times.push(measure::put_get_mix(rep.as_mut(), k, rng, v, &budget));
+                }
+            }
+            built
+                .into_iter()
+                .map(|(t, _, _, _, reached, times)| Row {
+                    name: t.name(),
+                    kind: t.kind(),
+                    keys: k,
+                    ns: median(&times),
+                    repetitions: times,
+                    reached,
+                })
+                .collect::<Vec<_>>()
+        });
+        for r in rows {
+            let note = if r.reached < a.history {
+                format!(" after only {} puts (setup budget)", r.reached)
             } else {
                 String::new()
             };
             eprintln!(
-                "{:<26} keys {:>6}: {:>12.1} ns/op{note}  ({:.1} s)",
-                t.name(),
-                k,
-                ns,
-                started.elapsed().as_secs_f64()
+                "{:<26} keys {:>6}: {:>12.1} ns/op (median of {}){note}",
+                r.name,
+                r.keys,
+                r.ns,
+                r.repetitions.len()
             );
-            table.push((t.name(), t.kind(), k, ns, reached));
+            table.push(r);
         }
     }
-    let find = |kind: Kind, k: u64| table.iter().find(|r| r.1 == kind && r.2 == k).map(|r| r.3);
+    let find = |kind: Kind, k: u64| {
+        table
+            .iter()
+            .find(|r| r.kind == kind && r.keys == k)
+            .map(|r| r.ns)
+    };
     let rows: Vec<_> = table
         .iter()
-        .filter(|r| r.1 != Kind::Handwritten)
-        .map(|&(name, kind, k, ns, reached)| {
+        .filter(|r| r.kind != Kind::Handwritten)
+        .map(|r| {
             json!({
-                "store": name,
-                "representation": extraction_check::representation(name),
-                "kind": if kind == Kind::ChaparStyle { "chapar-style" } else { "extracted" },
-                "keys": k,
-                "history": reached,
-                "ns_per_op": ns,
-                "handwritten_ns_per_op": find(Kind::Handwritten, k),
-                "chapar_style_ns_per_op_at_100k": find(Kind::ChaparStyle, k),
+                "store": r.name,
+                "representation": extraction_check::representation(r.name),
+                "kind": if r.kind == Kind::ChaparStyle { "chapar-style" } else { "extracted" },
+                "keys": r.keys,
+                "history": r.reached,
+                "ns_per_op": r.ns,
+                "ns_per_op_repetitions": r.repetitions,
+                "handwritten_ns_per_op": find(Kind::Handwritten, r.keys),
+                "handwritten_ns_per_op_repetitions": table
+                    .iter()
+                    .find(|h| h.kind == Kind::Handwritten && h.keys == r.keys)
+                    .map(|h| h.repetitions.clone()),
+                "chapar_style_ns_per_op_at_100k": find(Kind::ChaparStyle, r.keys),
             })
         })
         .collect();
@@ -166,11 +223,13 @@ fn main() -> Result<()> {
             "one session at replica 0 of 3, no deliveries (messages dropped); {} puts of fresh values \
              at uniform random keys (fewer when building them took longer than {} s: see each row's \
              history), then an alternating put/get mix at uniform keys timed for at least \
-             {} ms; ns_per_op is the mean per operation. handwritten_ns_per_op is HandwrittenVc and \
+             {} ms, in {} rounds that each time every store once (interleaved, so the machine's \
+             slow phases hit all stores alike); ns_per_op is the median over the rounds of the \
+             mean per operation, ns_per_op_repetitions every round's. handwritten_ns_per_op is HandwrittenVc and \
              chapar_style_ns_per_op_at_100k the Chapar-style store on the same workload (null when not \
              built in). latency: mean get time after each history length, {} keys. Release build, \
              one thread.",
-            a.history, a.setup_budget_s, a.min_ms, a.curve_keys
+            a.history, a.setup_budget_s, a.min_ms, a.repetitions, a.curve_keys
         ),
         "history": a.history,
         "chapar_style_store": registry::CHAPAR_STYLE,
