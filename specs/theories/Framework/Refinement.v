@@ -15,6 +15,9 @@
       each constraint and each action, one *local* lemma saying the guard
       holds ([local_put], [local_get], [local_apply]).
 
+    Also [find_write_of]/[res_write_of]: with unique identifiers, the
+    abstract write a read returns the identifier of is recovered.
+
     The simulation data are: the relation [R]; [stamp_of X r], the
     arbitration stamp the abstract put takes when replica [r] serves a put in
     [X]; and [msg_id m], the write identifier an update message carries (the
@@ -45,6 +48,26 @@ Section Refinement.
     unfold find_write; intros Ab i w H.
     destruct (find_some _ _ H) as [Hin Heq]; split; auto.
     now apply Nat.eqb_eq.
+  Qed.
+
+  (** Identifiers are unique: every write is found back by its identifier. *)
+  Lemma find_write_of : forall Ab w, NoDup (ids (allw Ab)) -> In w (allw Ab) ->
+    find_write Ab (wid w) = Some w.
+  Proof.
+    unfold find_write, ids; intros Ab w; induction (allw Ab) as [|a l IH]; simpl;
+      intros Hn Hw; [destruct Hw|].
+    inversion Hn as [|x y Hni Hn' E]; subst.
+    destruct (Nat.eqb (wid a) (wid w)) eqn:E.
+    - apply Nat.eqb_eq in E. destruct Hw as [<-|Hw]; auto.
+      exfalso; apply Hni; rewrite E; now apply in_map.
+    - destruct Hw as [<-|Hw]; [now rewrite Nat.eqb_refl in E|auto].
+  Qed.
+
+  (** A read that returns the identifier of an abstract write reads it. *)
+  Lemma res_write_of : forall Ab (o : option (write K)), NoDup (ids (allw Ab)) ->
+    (forall w, o = Some w -> In w (allw Ab)) -> res_write Ab (option_map wid o) = o.
+  Proof.
+    intros Ab [w|] Hn Hin; simpl; auto. apply find_write_of; auto.
   Qed.
 
   Section WithRelation.

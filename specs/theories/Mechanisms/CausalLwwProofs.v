@@ -211,16 +211,6 @@ Module CausalLwwProofs (R : REP) (P : LWW_POLICY).
 
     Definition lww_rel (X : sys K) (Ab : astate K) : Prop := exists sq, lww_inv sq X Ab.
 
-    Lemma find_write_of : forall Ab w, NoDup (ids (allw Ab)) -> In w (allw Ab) ->
-      find_write K Ab (wid w) = Some w.
-    Proof.
-      intros Ab w Hn Hw; unfold find_write.
-      destruct (find (fun w' => Nat.eqb (wid w') (wid w)) (allw Ab)) eqn:E.
-      - apply find_some in E as [Hi He]; apply Nat.eqb_eq in He.
-        f_equal; eapply wid_inj; eauto.
-      - exfalso; eapply find_none in E; eauto. now rewrite Nat.eqb_refl in E.
-    Qed.
-
     Lemma res_write_arb : forall sq X Ab r k, lww_inv sq X Ab ->
       res_write K Ab (option_map wid (arb_max keqb k (applied Ab r))) = arb_max keqb k (applied Ab r).
     Proof.

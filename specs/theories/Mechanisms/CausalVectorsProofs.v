@@ -167,32 +167,19 @@ Module CausalVectorsProofs (R : REP) (P : CV_POLICY).
 
     Definition cv_rel : sys K -> astate K -> Prop := cv_inv.
 
-    Lemma find_write_of : forall Ab w, NoDup (ids (allw Ab)) -> In w (allw Ab) ->
-      find_write K Ab (wid w) = Some w.
-    Proof.
-      intros Ab w Hn Hw; unfold find_write.
-      destruct (find (fun w' => Nat.eqb (wid w') (wid w)) (allw Ab)) eqn:E.
-      - apply find_some in E as [Hi He]; apply Nat.eqb_eq in He.
-        f_equal; eapply wid_inj; eauto.
-      - exfalso; eapply find_none in E; eauto. now rewrite Nat.eqb_refl in E.
-    Qed.
-
     Lemma res_write_latest : forall X Ab r k, cv_inv X Ab ->
       res_write K Ab (option_map wid (latest keqb k (applied Ab r))) = latest keqb k (applied Ab r).
     Proof.
-      intros X Ab r k H.
-      destruct (latest keqb k (applied Ab r)) as [w|] eqn:E; simpl; auto.
-      apply latest_in in E as [Hi _].
-      apply find_write_of; [apply (i_nodup _ _ H)|]. eapply i_app_all; eauto.
+      intros X Ab r k H; pose proof (i_clocks _ _ H) as HC.
+      apply res_write_of; [exact (f_nodup _ _ _ _ HC)|].
+      intros w E; apply latest_in in E as [Hi _]; exact (f_app_all _ _ _ _ HC r w Hi).
     Qed.
 
     Lemma covered_applied : forall X Ab r tk w, cv_inv X Ab -> r < n ->
       vle tk (Alg.clock (rst X r)) = true -> In w (allw Ab) ->
       fst (wstamp w) <= nth (worig w) tk 0 -> In (wid w) (ids (applied Ab r)).
     Proof.
-      intros X Ab r tk w H Hr Hv Hw Hs.
-      apply in_ids. apply (i_fifo _ _ H r w Hr Hw).
-      apply vle_spec with (i := worig w) in Hv; lia.
+      intros X Ab r tk w H; exact (covered_applied_of K n _ _ _ _ _ (i_clocks _ _ H)).
     Qed.
 
     Ltac inv_names H :=

@@ -216,23 +216,12 @@ Module DependenciesProofs (R : REP) (P : DP_POLICY).
       let H2 := fresh in pose proof HN as H2;
       destruct H2 as [Hnet Hnnd Hcomp].
 
-    Lemma find_write_of : forall Ab w, NoDup (ids (allw Ab)) -> In w (allw Ab) ->
-      find_write K Ab (wid w) = Some w.
-    Proof.
-      intros Ab w Hn Hw; unfold find_write.
-      destruct (find (fun w' => Nat.eqb (wid w') (wid w)) (allw Ab)) eqn:E.
-      - apply find_some in E as [Hi He]; apply Nat.eqb_eq in He.
-        f_equal; eapply wid_inj; eauto.
-      - exfalso; eapply find_none in E; eauto. now rewrite Nat.eqb_refl in E.
-    Qed.
-
     Lemma res_write_latest : forall X Ab r k, dp_inv X Ab ->
       res_write K Ab (option_map wid (latest keqb k (applied Ab r))) = latest keqb k (applied Ab r).
     Proof.
-      intros X Ab r k H.
-      destruct (latest keqb k (applied Ab r)) as [w|] eqn:E; simpl; auto.
-      apply latest_in in E as [Hi _].
-      apply find_write_of; [apply (f_nodup _ _ _ _ (i_clocks _ _ H))|]. eapply (f_app_all _ _ _ _ (i_clocks _ _ H)); eauto.
+      intros X Ab r k H; pose proof (i_clocks _ _ H) as HC.
+      apply res_write_of; [exact (f_nodup _ _ _ _ HC)|].
+      intros w E; apply latest_in in E as [Hi _]; exact (f_app_all _ _ _ _ HC r w Hi).
     Qed.
 
     (** A list whose entries are applied at [r] makes what it covers applied. *)

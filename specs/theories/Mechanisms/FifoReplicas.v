@@ -18,7 +18,8 @@
     write's origin to its sequence number), and the two progress
     arguments: a network where every blocked message waits for an older
     write always has a deliverable message; a quiet network means every
-    replica applied every write.  Used by [SessionVectorsProofs],
+    replica applied every write; [covered_applied_of]: a replica whose
+    count covers a vector covering a write applied it.  Used by [SessionVectorsProofs],
     [CausalVectorsProofs] and [DependenciesProofs]; [CausalLwwProofs]
     keeps its own version (its stamps are Lamport times, not per-origin
     sequence numbers). *)
@@ -192,6 +193,17 @@ Section FifoReplicas.
     exists w2; split; [auto|split; [auto|]].
     assert (wid w' < wid w); [|lia].
     apply Hsmono; [exact Hw'|exact Hw|congruence|rewrite Es'; simpl; lia].
+  Qed.
+
+  (** A write is applied at [r] as soon as [r]'s count covers a vector
+      that covers the write. *)
+  Lemma covered_applied_of : forall clk Ab r tk w, clocks_inv clk Ab -> r < n ->
+    vle tk (clk r) = true -> In w (allw Ab) ->
+    fst (wstamp w) <= nth (worig w) tk 0 -> In (wid w) (ids (applied Ab r)).
+  Proof.
+    intros clk Ab r tk w H Hr Hv Hw Hs.
+    apply in_ids. apply (f_fifo _ _ H r w Hr Hw).
+    apply vle_spec with (i := worig w) in Hv; lia.
   Qed.
 
   Section Network.

@@ -40,16 +40,6 @@ Module NoMetadataProofs (R : REP) (P : NM_POLICY).
 
     Definition nm_rel : sys K -> astate K -> Prop := nm_inv.
 
-    Lemma nm_find_write_of : forall Ab w, NoDup (ids (allw Ab)) -> In w (allw Ab) ->
-      find_write K Ab (wid w) = Some w.
-    Proof.
-      intros Ab w Hn Hw; unfold find_write.
-      destruct (find (fun w' => Nat.eqb (wid w') (wid w)) (allw Ab)) eqn:E.
-      - apply find_some in E as [Hi He]; apply Nat.eqb_eq in He.
-        f_equal; eapply wid_inj; eauto.
-      - exfalso; eapply find_none in E; eauto. now rewrite Nat.eqb_refl in E.
-    Qed.
-
     Lemma nm_ob_init : ob_init K n nm_rel.
     Proof.
       unfold ob_init, nm_rel, sys0; constructor; simpl; intros;
@@ -65,7 +55,7 @@ Module NoMetadataProofs (R : REP) (P : NM_POLICY).
       rewrite (i_store _ _ H r k).
       destruct (latest keqb k (applied Ab r)) as [w|] eqn:E; simpl; auto.
       apply latest_in in E as [Hi _].
-      apply nm_find_write_of; [apply (i_nodup _ _ H)|]. eapply i_app_all; eauto.
+      apply find_write_of; [apply (i_nodup _ _ H)|]. eapply i_app_all; eauto.
     Qed.
 
     Lemma nm_ob_get : ob_get K kcmp n nm_rel.
@@ -125,7 +115,7 @@ Module NoMetadataProofs (R : REP) (P : NM_POLICY).
       destruct H as [Hnext Hidlt Hnodup Happ Hstore Hrep Hnet Hnnd].
       assert (Hinm : In (j, m) (net X)) by (rewrite Hnet'; apply in_or_app; simpl; auto).
       destruct (Hnet j m Hinm) as (Hj & w & Hw & Ei & Ek & Hna).
-      exists w; split; [unfold nm_msg_id; rewrite <- Ei; now apply nm_find_write_of|].
+      exists w; split; [unfold nm_msg_id; rewrite <- Ei; now apply find_write_of|].
       split; [exact Hj|split].
       { intros Hi; apply ids_in in Hi as [w' [Hw' E]]. apply Hna.
         replace w with w'; auto. eapply wid_inj; eauto. }
