@@ -96,7 +96,7 @@ impl Machine {
 }
 
 /// `git rev-parse HEAD` in `dir`, plus `-dirty` if `git status --porcelain`
-/// reports changes; `unknown` if git fails.
+/// reports changes outside `results/`; `unknown` if git fails.
 pub fn git_revision(dir: &Path) -> String {
     let git = |args: &[&str]| {
         Command::new("git")
@@ -108,10 +108,14 @@ pub fn git_revision(dir: &Path) -> String {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
     };
     match git(&["rev-parse", "HEAD"]) {
-        Some(rev) if !rev.is_empty() => match git(&["status", "--porcelain"]) {
-            Some(s) if s.is_empty() => rev,
-            _ => format!("{rev}-dirty"),
-        },
+        // Files under `results/` do not count: a script that writes several
+        // results files in a row would otherwise mark all but the first dirty.
+        Some(rev) if !rev.is_empty() => {
+            match git(&["status", "--porcelain", "--", ":/", ":(top,exclude)results"]) {
+                Some(s) if s.is_empty() => rev,
+                _ => format!("{rev}-dirty"),
+            }
+        }
         _ => "unknown".into(),
     }
 }
