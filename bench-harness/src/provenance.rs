@@ -168,6 +168,38 @@ mod tests {
     }
 
     #[test]
+    fn results_files_do_not_make_the_revision_dirty_but_sources_do() {
+        let d = tempfile::tempdir().unwrap();
+        let git = |args: &[&str]| {
+            let ok = Command::new("git")
+                .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+                .args(args)
+                .current_dir(d.path())
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false);
+            assert!(ok, "git {args:?}");
+        };
+        git(&["init", "-q"]);
+        std::fs::create_dir_all(d.path().join("results")).unwrap();
+        std::fs::write(d.path().join("src.rs"), "a").unwrap();
+        std::fs::write(d.path().join("results/r.json"), "{}").unwrap();
+        git(&["add", "."]);
+        git(&["commit", "-qm", "x"]);
+        let clean = git_revision(d.path());
+        assert_eq!(clean.len(), 40, "{clean}");
+        std::fs::write(d.path().join("results/r.json"), "{\"new\": 1}").unwrap();
+        std::fs::write(d.path().join("results/other.json"), "{}").unwrap();
+        assert_eq!(git_revision(d.path()), clean, "results/ alone");
+        std::fs::write(d.path().join("src.rs"), "b").unwrap();
+        assert_eq!(
+            git_revision(d.path()),
+            format!("{clean}-dirty"),
+            "a source change"
+        );
+    }
+
+    #[test]
     fn outside_git_the_revision_is_unknown() {
         let d = tempfile::tempdir().unwrap();
         assert_eq!(git_revision(d.path()), "unknown");
