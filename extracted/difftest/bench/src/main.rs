@@ -165,16 +165,12 @@ fn main() -> Result<()> {
             table.push(r);
         }
     }
-    let find = |kind: Kind, k: u64| {
-        table
-            .iter()
-            .find(|r| r.kind == kind && r.keys == k)
-            .map(|r| r.ns)
-    };
+    let find = |kind: Kind, k: u64| table.iter().find(|r| r.kind == kind && r.keys == k);
     let rows: Vec<_> = table
         .iter()
         .filter(|r| r.kind != Kind::Handwritten)
         .map(|r| {
+            let hand = find(Kind::Handwritten, r.keys);
             json!({
                 "store": r.name,
                 "representation": extraction_check::representation(r.name),
@@ -183,12 +179,9 @@ fn main() -> Result<()> {
                 "history": r.reached,
                 "ns_per_op": r.ns,
                 "ns_per_op_repetitions": r.repetitions,
-                "handwritten_ns_per_op": find(Kind::Handwritten, r.keys),
-                "handwritten_ns_per_op_repetitions": table
-                    .iter()
-                    .find(|h| h.kind == Kind::Handwritten && h.keys == r.keys)
-                    .map(|h| h.repetitions.clone()),
-                "chapar_style_ns_per_op_at_100k": find(Kind::ChaparStyle, r.keys),
+                "handwritten_ns_per_op": hand.map(|h| h.ns),
+                "handwritten_ns_per_op_repetitions": hand.map(|h| &h.repetitions),
+                "chapar_style_ns_per_op_at_100k": find(Kind::ChaparStyle, r.keys).map(|c| c.ns),
             })
         })
         .collect();

@@ -238,53 +238,45 @@ impl MapShape for TrieShape {
     }
 }
 
-/// `std::collections::HashMap` with its default SipHash-1-3 (as `HandwrittenVc`).
-#[derive(Default)]
-pub struct StdHashMap(HashMap<u64, u64>);
+/// A [`MapShape`] over a standard-library map type with `insert`/`get`.
+macro_rules! std_map_shape {
+    ($(#[$doc:meta])* $name:ident, $map:ty, $label:literal) => {
+        $(#[$doc])*
+        #[derive(Default)]
+        pub struct $name($map);
 
-impl MapShape for StdHashMap {
-    fn name(&self) -> &'static str {
-        "std-hashmap (siphash, as handwritten-vc)"
-    }
-    fn insert(&mut self, k: u64, v: u64) {
-        self.0.insert(k, v);
-    }
-    fn lookup(&self, k: u64) -> Option<u64> {
-        self.0.get(&k).copied()
-    }
+        impl MapShape for $name {
+            fn name(&self) -> &'static str {
+                $label
+            }
+            fn insert(&mut self, k: u64, v: u64) {
+                self.0.insert(k, v);
+            }
+            fn lookup(&self, k: u64) -> Option<u64> {
+                self.0.get(&k).copied()
+            }
+        }
+    };
 }
 
-/// `HashMap` hashed with [`mix64`], the trie's hash.
-#[derive(Default)]
-pub struct MixHashMap(HashMap<u64, u64, BuildHasherDefault<Mix64Hasher>>);
-
-impl MapShape for MixHashMap {
-    fn name(&self) -> &'static str {
-        "std-hashmap (mix64)"
-    }
-    fn insert(&mut self, k: u64, v: u64) {
-        self.0.insert(k, v);
-    }
-    fn lookup(&self, k: u64) -> Option<u64> {
-        self.0.get(&k).copied()
-    }
-}
-
-/// `std::collections::BTreeMap`.
-#[derive(Default)]
-pub struct StdBTreeMap(BTreeMap<u64, u64>);
-
-impl MapShape for StdBTreeMap {
-    fn name(&self) -> &'static str {
-        "std-btreemap"
-    }
-    fn insert(&mut self, k: u64, v: u64) {
-        self.0.insert(k, v);
-    }
-    fn lookup(&self, k: u64) -> Option<u64> {
-        self.0.get(&k).copied()
-    }
-}
+std_map_shape!(
+    /// `std::collections::HashMap` with its default SipHash-1-3 (as `HandwrittenVc`).
+    StdHashMap,
+    HashMap<u64, u64>,
+    "std-hashmap (siphash, as handwritten-vc)"
+);
+std_map_shape!(
+    /// `HashMap` hashed with [`mix64`], the trie's hash.
+    MixHashMap,
+    HashMap<u64, u64, BuildHasherDefault<Mix64Hasher>>,
+    "std-hashmap (mix64)"
+);
+std_map_shape!(
+    /// `std::collections::BTreeMap`.
+    StdBTreeMap,
+    BTreeMap<u64, u64>,
+    "std-btreemap"
+);
 
 /// Every shape, fresh.
 pub fn all_shapes() -> Vec<Box<dyn MapShape>> {
