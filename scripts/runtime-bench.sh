@@ -10,6 +10,8 @@
 # Env: KVSTORE_BIN (default target/release/kvstore, built if missing),
 #      OUT (default results/runtime.json), BENCH_SECONDS (default 5),
 #      CONNECTIONS (1), DEPTH (16), BATCH (32), WORKER_THREADS (1),
+#      LOAD_THREADS (1: `kvstore load --threads`, the load generator on one
+#      thread, which costs this shared machine the least CPU),
 #      HALF_DEPTH (128: requests in flight allowed in the open-loop half-load
 #      run, so that one slow request does not hold back the schedule),
 #      NICE (-10 when root: the machine may be shared with other work; the
@@ -43,6 +45,7 @@ BATCH=${BATCH:-32}
 HALF_DEPTH=${HALF_DEPTH:-128}
 HALF_REPS=${HALF_REPS:-3}
 WORKER_THREADS=${WORKER_THREADS:-1}
+LOAD_THREADS=${LOAD_THREADS:-1}
 LINGER_US=${LINGER_US:-5000}
 if [ "$(id -u)" = 0 ]; then NICE=${NICE:--10}; else NICE=${NICE:-0}; fi
 N=(nice -n "$NICE")
@@ -108,7 +111,7 @@ for walmode in $WAL_VARIANTS; do
   for wl in a:0.5 b:0.95; do
     name=${wl%%:*}; ratio=${wl#*:}
     common=(--replicas "$peers" --read-ratio "$ratio" --connections "$CONNECTIONS"
-            --batch "$BATCH" --keys 1000 --value-bytes 100 --seconds "$SECS" --warmup 1)
+            --batch "$BATCH" --threads "$LOAD_THREADS" --keys 1000 --value-bytes 100 --seconds "$SECS" --warmup 1)
     load_before=$(cut -d' ' -f1 /proc/loadavg)
     peak=$(with_busy "${N[@]}" "$KV" load "${common[@]}" --depth "$DEPTH")
     echo "$store wal=$walmode ycsb-$name peak: $peak" >&2
@@ -159,7 +162,7 @@ done
 done
 
 mkdir -p "$(dirname "$OUT")"
-ACTOR_USED=${ACTOR:-} LINGER_USED=$LINGER_US HALF_DEPTH_USED=$HALF_DEPTH HALF_REPS_USED=$HALF_REPS NICE_USED=$NICE python3 - "$RUNS" "$OUT" "$0 $*" "$CONNECTIONS" "$DEPTH" "$BATCH" "$WORKER_THREADS" "$WAL_VARIANTS" "${SERVE_ARGS:-}" <<'PY'
+ACTOR_USED=${ACTOR:-} LOAD_THREADS_USED=$LOAD_THREADS LINGER_USED=$LINGER_US HALF_DEPTH_USED=$HALF_DEPTH HALF_REPS_USED=$HALF_REPS NICE_USED=$NICE python3 - "$RUNS" "$OUT" "$0 $*" "$CONNECTIONS" "$DEPTH" "$BATCH" "$WORKER_THREADS" "$WAL_VARIANTS" "${SERVE_ARGS:-}" <<'PY'
 import json, subprocess, sys, platform, os
 runs_file, out, cmd, conns, depth, batch, threads, wal, serve_args = sys.argv[1:]
 runs = [json.loads(l) for l in open(runs_file) if l.strip()]
@@ -173,7 +176,7 @@ mem = "unknown"
 for l in open("/proc/meminfo"):
     if l.startswith("MemTotal"):
         mem = f"{int(l.split()[1]) // 1024 // 1024} GiB"; break
-env = f"ACTOR={os.environ.get('ACTOR_USED', '')} LINGER_US={os.environ.get('LINGER_USED', '')} CONNECTIONS={conns} DEPTH={depth} HALF_DEPTH={os.environ.get('HALF_DEPTH_USED', '')} HALF_REPS={os.environ.get('HALF_REPS_USED', '')} BATCH={batch} WORKER_THREADS={threads} WAL_VARIANTS='{wal}' NICE={os.environ.get('NICE_USED', '')}"
+env = f"ACTOR={os.environ.get('ACTOR_USED', '')} LINGER_US={os.environ.get('LINGER_USED', '')} CONNECTIONS={conns} DEPTH={depth} HALF_DEPTH={os.environ.get('HALF_DEPTH_USED', '')} HALF_REPS={os.environ.get('HALF_REPS_USED', '')} BATCH={batch} WORKER_THREADS={threads} LOAD_THREADS={os.environ.get('LOAD_THREADS_USED', '')} WAL_VARIANTS='{wal}' NICE={os.environ.get('NICE_USED', '')}"
 if serve_args:
     env += f" SERVE_ARGS='{serve_args}'"
 json.dump({
@@ -186,8 +189,9 @@ json.dump({
     "notes": "ops are individual get/put operations; each request is a Batch of `batch` operations of one "
              "session pinned to one replica; `depth` requests in flight per connection; latency per operation "
              "= its request's latency from the intended send time (open loop at half load, with up to "
-             "`depth` = HALF_DEPTH requests in flight; the open-loop schedule is released by a pacer thread with "
-             "sub-millisecond precision). Peak runs are closed loop. A half-load run is repeated HALF_REPS times: "
+             "`depth` = HALF_DEPTH requests in flight; the open-loop schedule is released by a pacer with "
+             "sub-millisecond precision, a timerfd in the generator's event loop). The load generator runs on "
+             "LOAD_THREADS threads (1: one thread does pacing, sending, receiving and recording). Peak runs are closed loop. A half-load run is repeated HALF_REPS times: "
              "the figures are those of the repetition with the median p99, every repetition is in "
              "half_repetitions. machine_busy_pct is the share of the whole machine's CPU time (all cores) "
              "that was busy during the run, warm-up included (replicas, load generator and anything else). `actor` is where each replica's store actor ran: inline = the whole replica "

@@ -5,8 +5,9 @@
 //!   as the previous one answered; latency = answer - send;
 //! * open loop ([`Arrival::Open`]): operation `i` of client `c` is *scheduled*
 //!   at `start + (c / clients + i) * clients / rate`; the client waits for
-//!   that instant (released by a [`kvstore_runtime::pacer::Pacer`] thread,
-//!   sub-millisecond precision; or sends at once when it is behind) and latency = answer -
+//!   that instant (released by a [`kvstore_runtime::pacer::Pacer`], a
+//!   high-resolution timer with sub-millisecond precision; or sends at once
+//!   when it is behind) and latency = answer -
 //!   scheduled instant, so time spent queued behind a slow answer is counted
 //!   (no coordinated omission, as in wrk2).
 
@@ -253,10 +254,9 @@ async fn client_loop(
         first_error: None,
         hist: new_histogram(),
     };
-    // Open loop: this client's schedule, released by a pacer thread
+    // Open loop: this client's schedule, released by a pacer
     // (sub-millisecond precision, see `kvstore_runtime::pacer`). Without a
-    // time limit the schedule ends with the client's quota (the pacer stops
-    // when this loop drops it).
+    // time limit the schedule ends with the client's quota.
     let mut pacer = match w.arrival {
         Arrival::Closed => None,
         Arrival::Open { rate_per_s } => {
@@ -270,7 +270,7 @@ async fn client_loop(
                 Ok(p) => Some(p),
                 Err(e) => {
                     out.errors = 1;
-                    out.first_error = Some(format!("starting the pacing thread: {e}"));
+                    out.first_error = Some(format!("starting the pacing timer: {e}"));
                     return out;
                 }
             }

@@ -313,6 +313,12 @@ struct LoadArgs {
     /// Request deadline in ms.
     #[arg(long, default_value_t = 2000)]
     timeout_ms: u64,
+    /// Threads of the load generator. 1: everything (pacing, sending,
+    /// receiving, recording) on one thread, which on a machine shared with
+    /// the replicas it loads costs the least CPU (no wake-ups between
+    /// threads); more: a multi-threaded Tokio runtime with that many workers.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
 }
 
 /// Lower-case hex of `b`.
@@ -384,14 +390,23 @@ pub fn main() -> anyhow::Result<()> {
             }
             threads
         }
-        // The load generator shares the machine with the replicas it loads.
-        Command::Load(_) => 2,
+        Command::Load(a) => {
+            anyhow::ensure!(a.threads > 0, "--threads must be positive");
+            a.threads
+        }
         _ => 1,
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .enable_all()
-        .build()?;
+    let rt = if threads == 1 {
+        // One thread does everything: no wake-ups between threads.
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()?
+    };
     rt.block_on(run(cli))
 }
 

@@ -7,12 +7,12 @@
 //! (`DEADLINE_EXCEEDED`/`CANCELLED`), the client tries the next replica, and
 //! the first one that answers becomes current.
 
+use crate::channel::GrpcChannel;
 use crate::ops::{Bytes, Op, OpResult};
 use crate::proto::{self, kv_client::KvClient};
 use crate::replication::lazy_channel;
 use crate::security::ClientTls;
 use std::time::{Duration, Instant};
-use tonic::transport::Channel;
 use tonic::{Code, Status};
 
 /// Errors of client operations.
@@ -62,7 +62,7 @@ impl ClientError {
 #[derive(Debug, Clone)]
 pub struct Client {
     addrs: Vec<String>,
-    replicas: Vec<KvClient<Channel>>,
+    replicas: Vec<KvClient<GrpcChannel>>,
     current: usize,
     failover: bool,
     timeout: Duration,
@@ -258,7 +258,7 @@ impl Client {
     /// Call `f` at the current replica, failing over on `UNAVAILABLE`.
     async fn call<T, F, Fut>(&mut self, f: F) -> Result<T, ClientError>
     where
-        F: Fn(KvClient<Channel>, Bytes, Duration) -> Fut,
+        F: Fn(KvClient<GrpcChannel>, Bytes, Duration) -> Fut,
         Fut: std::future::Future<Output = Result<T, Status>>,
     {
         let attempts = if self.failover {

@@ -16,11 +16,13 @@
 
 mod actor;
 pub mod baseline;
+pub mod channel;
 pub mod cli;
 pub mod client;
 pub mod config;
 pub mod deadline;
 pub mod extra_store;
+pub mod hrtimer;
 pub mod loadgen;
 pub mod metrics;
 pub mod ops;

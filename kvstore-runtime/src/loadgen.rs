@@ -6,8 +6,9 @@
 //! time (at a target rate; the actual send time otherwise) to its answer,
 //! recorded for every operation of the request, so queueing behind a full
 //! pipeline counts (no coordinated omission). At a target rate the
-//! intended times are released by a [`Pacer`] thread, so Tokio's 1 ms timer
-//! ticks neither delay nor bunch the requests.
+//! intended times are released by a [`Pacer`] (a high-resolution timer in
+//! the runtime's own event loop), so Tokio's 1 ms timer ticks neither delay
+//! nor bunch the requests.
 
 use crate::client::{Client, ClientError, Completion, Pipeline};
 use crate::ops::Op;
@@ -197,8 +198,8 @@ async fn connection(
         hist: histogram(),
     };
     // At a target rate, this connection's requests are released by a
-    // pacer thread (sub-millisecond precision), the connections' schedules
-    // spread over one interval.
+    // pacer (sub-millisecond precision), the connections' schedules spread
+    // over one interval.
     let mut pacer = match spec.rate {
         Some(r) => match Pacer::start(Schedule {
             start: t0,
@@ -209,7 +210,7 @@ async fn connection(
             Ok(p) => Some(p),
             Err(e) => {
                 part.errors += 1;
-                part.first_error = Some(format!("starting the pacing thread: {e}"));
+                part.first_error = Some(format!("starting the pacing timer: {e}"));
                 return part;
             }
         },

@@ -5,14 +5,14 @@
 //! sleeps until an intended time wakes up to 1 ms late, and that lateness
 //! (the generator's, not the server's) ends up in every measured latency,
 //! and requests leave in bursts at tick boundaries. A [`Pacer`] instead
-//! releases the schedule from a dedicated thread that sleeps with
-//! `std::thread::sleep` (a high-resolution `nanosleep`, typically within
-//! 0.1 ms) and hands each intended time to the async sender through a
-//! channel. The thread stops at the end of the schedule or as soon as the
-//! receiver is dropped.
+//! waits for each slot on an [`HrTimer`] (a `timerfd` in the runtime's own
+//! event loop, microsecond precision). An earlier version released the
+//! slots from a dedicated sleeping thread through a channel; on the 2-core
+//! machine shared with the replicas, the wake-up of a Tokio worker by that
+//! thread for every request cost more CPU than the request itself.
 
+use crate::hrtimer::HrTimer;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 /// A schedule `start + interval * (k + phase)` for `k = 0, 1, ...`, up to
 /// (excluding) `end`.
@@ -37,59 +37,47 @@ impl Schedule {
     }
 }
 
-/// The receiving end: yields each slot's intended time once that time has
-/// come (never before it).
+/// Releases a schedule's slots: each call of [`Pacer::next`] waits for the
+/// next slot's intended time on a high-resolution timer and returns it.
 pub struct Pacer {
-    rx: mpsc::UnboundedReceiver<Instant>,
+    schedule: Schedule,
+    next: u64,
+    timer: HrTimer,
 }
 
 impl Pacer {
-    /// Start the pacing thread for `schedule`.
+    /// A pacer for `schedule`. Must be called inside a Tokio runtime with
+    /// I/O enabled.
     ///
     /// # Panics
     /// If `schedule.interval` is zero.
     pub fn start(schedule: Schedule) -> std::io::Result<Pacer> {
-        spawn(schedule).map(|(rx, _thread)| Pacer { rx })
+        assert!(
+            !schedule.interval.is_zero(),
+            "a pacing interval must be positive"
+        );
+        Ok(Pacer {
+            schedule,
+            next: 0,
+            timer: HrTimer::new()?,
+        })
     }
 
-    /// The next intended send time, once it has come; `None` after the
-    /// last slot.
+    /// The next intended send time, once it has come (never before it);
+    /// `None` after the last slot. A slot whose time has already passed
+    /// (the caller was late) is returned at once.
     pub async fn next(&mut self) -> Option<Instant> {
-        self.rx.recv().await
-    }
-}
-
-/// The pacing thread and its channel.
-fn spawn(
-    schedule: Schedule,
-) -> std::io::Result<(
-    mpsc::UnboundedReceiver<Instant>,
-    std::thread::JoinHandle<()>,
-)> {
-    assert!(
-        !schedule.interval.is_zero(),
-        "a pacing interval must be positive"
-    );
-    let (tx, rx) = mpsc::unbounded_channel();
-    let thread = std::thread::Builder::new()
-        .name("load-pacer".into())
-        .spawn(move || {
-            let mut k = 0;
-            while let Some(at) = schedule.slot(k) {
-                loop {
-                    let now = Instant::now();
-                    if now >= at {
-                        break;
-                    }
-                    std::thread::sleep(at - now);
-                }
-                if tx.send(at).is_err() {
-                    return; // the sender task is gone
-                }
-                k += 1;
+        let at = self.schedule.slot(self.next)?;
+        self.next += 1;
+        if self.timer.sleep_until(at).await.is_err() {
+            // The timer failed (it does not on Linux once created): fall
+            // back to Tokio's coarser timer, which is late but never early.
+            while Instant::now() < at {
+                tokio::time::sleep_until(at.into()).await;
             }
-        })?;
-    Ok((rx, thread))
+        }
+        Some(at)
+    }
 }
 
 #[cfg(test)]
@@ -133,22 +121,25 @@ mod tests {
         assert_eq!(got.len(), 100);
     }
 
-    #[tokio::test]
-    async fn dropping_the_receiver_stops_the_thread() {
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_late_caller_gets_past_slots_at_once_and_in_order() {
         let t0 = Instant::now();
         let s = Schedule {
             start: t0,
             interval: Duration::from_micros(100),
             phase: 0.0,
-            end: t0 + Duration::from_secs(3600),
+            end: t0 + Duration::from_millis(1),
         };
-        let (mut rx, thread) = spawn(s).unwrap();
-        assert!(rx.recv().await.is_some());
-        drop(rx);
-        // The schedule is an hour long: the thread ends only because its
-        // next send finds the receiver gone (else this join would hang).
-        tokio::task::spawn_blocking(move || thread.join().unwrap())
-            .await
-            .unwrap();
+        let mut p = Pacer::start(s).unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+        let mut got = Vec::new();
+        while let Some(at) = p.next().await {
+            got.push(at);
+        }
+        let want: Vec<Instant> = (0..).map_while(|k| s.slot(k)).collect();
+        assert_eq!(
+            got, want,
+            "every slot, none skipped, after the schedule's end"
+        );
     }
 }

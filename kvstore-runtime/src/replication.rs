@@ -9,6 +9,7 @@
 //! [`crate::actor`]), so every message is applied exactly once at every peer.
 
 use crate::actor::{Command, Outgoing};
+use crate::channel::GrpcChannel;
 use crate::metrics::Metrics;
 use crate::proto::{replication_client::ReplicationClient, DeliverRequest, Envelope};
 use crate::security::{ClientTls, REPLICA_SECRET_HEADER};
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tonic::metadata::MetadataValue;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Endpoint;
 
 /// Parameters of one link from this replica (`origin`) to a peer (`target`).
 #[derive(Debug, Clone)]
@@ -59,7 +60,7 @@ fn next_batch(outbox: &VecDeque<Envelope>, max: usize, max_bytes: usize) -> Vec<
 pub(crate) fn lazy_channel(
     addr: &str,
     tls: Option<&ClientTls>,
-) -> Result<Channel, tonic::transport::Error> {
+) -> Result<GrpcChannel, tonic::transport::Error> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     let uri = match addr.split_once("://") {
         Some((_, rest)) => format!("{scheme}://{rest}"),
@@ -73,7 +74,7 @@ pub(crate) fn lazy_channel(
     if let Some(t) = tls {
         ep = ep.tls_config(t.tonic_config())?;
     }
-    Ok(ep.connect_lazy())
+    Ok(GrpcChannel::new(ep.connect_lazy()))
 }
 
 /// Run the link until `rx` is closed and everything is acknowledged

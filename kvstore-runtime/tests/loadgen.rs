@@ -64,3 +64,43 @@ async fn open_loop_runs_at_the_target_rate_and_closed_loop_as_fast_as_it_can() {
     assert!(e.contains("must be positive"), "{e}");
     c.stop_all().await;
 }
+
+/// `kvstore load` as users run it: on one thread (the default) and on a
+/// multi-threaded runtime, open loop; `--threads 0` is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_load_command_runs_on_one_thread_or_many() {
+    let mut c = Cluster::reserve("handwritten-vc", 3).await;
+    c.start_all().await;
+    let replicas = c.addrs.join(",");
+    let load = |threads: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kvstore"))
+            .args(["load", "--replicas", &replicas, "--threads", threads])
+            .args(["--seconds", "0.5", "--warmup", "0.1", "--rate", "4000"])
+            .args(["--connections", "2", "--depth", "4", "--batch", "8"])
+            .output()
+            .expect("kvstore runs")
+    };
+    for threads in ["1", "2"] {
+        let out = tokio::task::block_in_place(|| load(threads));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "--threads {threads}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        assert_eq!(report["errors"], 0, "--threads {threads}: {stdout}");
+        let ops = report["ops"].as_u64().unwrap();
+        // 4,000 ops/s for 0.5 s (plus warm-up requests answered late):
+        // never more than the 2,400 operations of the whole schedule.
+        assert!(
+            (800..=2400).contains(&ops),
+            "--threads {threads}: {ops} ops"
+        );
+    }
+    let out = tokio::task::block_in_place(|| load("0"));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--threads must be positive"), "{err}");
+    c.stop_all().await;
+}
