@@ -30,7 +30,7 @@
 #      unchanged, at the price of up to 5 ms more before a write is visible
 #      at the other replicas under sustained load),
 #      SERVE_ARGS (extra `kvstore serve` flags),
-#      HALF_REPS (3: the half-load run is repeated this many times and the
+#      HALF_REPS (5: the half-load run is repeated this many times and the
 #      repetition with the median p99 is reported, every repetition listed in
 #      `half_repetitions`: one scheduling stall of a few tens of ms on this
 #      shared 2-core machine decides the p99 of a single 5 s run).
@@ -43,7 +43,7 @@ CONNECTIONS=${CONNECTIONS:-1}
 DEPTH=${DEPTH:-16}
 BATCH=${BATCH:-32}
 HALF_DEPTH=${HALF_DEPTH:-128}
-HALF_REPS=${HALF_REPS:-3}
+HALF_REPS=${HALF_REPS:-5}
 WORKER_THREADS=${WORKER_THREADS:-1}
 LOAD_THREADS=${LOAD_THREADS:-1}
 LINGER_US=${LINGER_US:-5000}
