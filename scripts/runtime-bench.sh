@@ -167,7 +167,8 @@ import json, subprocess, sys, platform, os
 runs_file, out, cmd, conns, depth, batch, threads, wal, serve_args = sys.argv[1:]
 runs = [json.loads(l) for l in open(runs_file) if l.strip()]
 rev = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-dirty = subprocess.run(["git", "status", "--porcelain", "--", "kvstore-runtime"], capture_output=True, text=True).stdout.strip()
+# Code changes only: documentation edited during a run does not change what was measured.
+dirty = subprocess.run(["git", "status", "--porcelain", "--", "kvstore-runtime", ":(exclude)*.md"], capture_output=True, text=True).stdout.strip()
 cpu = "unknown"
 for l in open("/proc/cpuinfo"):
     if l.startswith("model name"):
