@@ -1,6 +1,7 @@
 //! The gRPC channel every client of this crate uses (the client library,
 //! the load generator and the replication links): a tonic [`Channel`]
-//! whose request bodies announce their end as soon as it is known.
+//! whose request bodies announce their end as soon as it is known, built
+//! by [`lazy_channel`].
 //!
 //! A unary gRPC request body (tonic's encoder over a one-message stream)
 //! only finds out that it has ended when polled once more after its
@@ -13,11 +14,13 @@
 //! END_STREAM itself: one write (and one wake-up of the server) less per
 //! request, out of three.
 
+use crate::security::ClientTls;
 use http_body::{Body, Frame, SizeHint};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 use tonic::body::BoxBody;
-use tonic::transport::Channel;
+use tonic::transport::{Channel, Endpoint};
 
 /// A request body that polls its inner body one frame ahead after each
 /// frame, so that [`Body::is_end_stream`] turns true together with the
@@ -100,6 +103,28 @@ where
         }
         hint
     }
+}
+
+/// Build a lazily connecting channel to `addr` (`host:port` or a URI);
+/// with `tls`, over TLS (`https`) verifying the server against its CA.
+pub(crate) fn lazy_channel(
+    addr: &str,
+    tls: Option<&ClientTls>,
+) -> Result<GrpcChannel, tonic::transport::Error> {
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let uri = match addr.split_once("://") {
+        Some((_, rest)) => format!("{scheme}://{rest}"),
+        None => format!("{scheme}://{addr}"),
+    };
+    let mut ep = Endpoint::from_shared(uri)?
+        .connect_timeout(Duration::from_secs(1))
+        .tcp_nodelay(true)
+        .initial_stream_window_size(Some(4 << 20))
+        .initial_connection_window_size(Some(16 << 20));
+    if let Some(t) = tls {
+        ep = ep.tls_config(t.tonic_config())?;
+    }
+    Ok(GrpcChannel::new(ep.connect_lazy()))
 }
 
 /// A tonic [`Channel`] whose request bodies are wrapped in [`EagerEnd`].
@@ -221,6 +246,12 @@ mod tests {
             got.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
             ["first", "second"]
         );
+    }
+
+    #[tokio::test]
+    async fn channel_scheme_follows_tls() {
+        assert!(lazy_channel("127.0.0.1:1", None).is_ok());
+        assert!(lazy_channel("http://127.0.0.1:1", None).is_ok());
     }
 
     #[test]

@@ -396,8 +396,10 @@ pub fn main() -> anyhow::Result<()> {
         }
         _ => 1,
     };
+    // For every command, one thread means a current-thread runtime (also
+    // `serve --actor thread --worker-threads 1`: the main thread serves the
+    // network next to the actor's own thread): no wake-ups between threads.
     let rt = if threads == 1 {
-        // One thread does everything: no wake-ups between threads.
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?

@@ -7,10 +7,9 @@
 //! (`DEADLINE_EXCEEDED`/`CANCELLED`), the client tries the next replica, and
 //! the first one that answers becomes current.
 
-use crate::channel::GrpcChannel;
+use crate::channel::{lazy_channel, GrpcChannel};
 use crate::ops::{Bytes, Op, OpResult};
 use crate::proto::{self, kv_client::KvClient};
-use crate::replication::lazy_channel;
 use crate::security::ClientTls;
 use std::time::{Duration, Instant};
 use tonic::{Code, Status};

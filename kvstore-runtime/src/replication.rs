@@ -9,7 +9,7 @@
 //! [`crate::actor`]), so every message is applied exactly once at every peer.
 
 use crate::actor::{Command, Outgoing};
-use crate::channel::GrpcChannel;
+use crate::channel::lazy_channel;
 use crate::metrics::Metrics;
 use crate::proto::{replication_client::ReplicationClient, DeliverRequest, Envelope};
 use crate::security::{ClientTls, REPLICA_SECRET_HEADER};
@@ -18,7 +18,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tonic::metadata::MetadataValue;
-use tonic::transport::Endpoint;
 
 /// Parameters of one link from this replica (`origin`) to a peer (`target`).
 #[derive(Debug, Clone)]
@@ -53,28 +52,6 @@ fn next_batch(outbox: &VecDeque<Envelope>, max: usize, max_bytes: usize) -> Vec<
         batch.push(m.clone());
     }
     batch
-}
-
-/// Build a lazily connecting channel to `addr` (`host:port` or a URI);
-/// with `tls`, over TLS (`https`) verifying the server against its CA.
-pub(crate) fn lazy_channel(
-    addr: &str,
-    tls: Option<&ClientTls>,
-) -> Result<GrpcChannel, tonic::transport::Error> {
-    let scheme = if tls.is_some() { "https" } else { "http" };
-    let uri = match addr.split_once("://") {
-        Some((_, rest)) => format!("{scheme}://{rest}"),
-        None => format!("{scheme}://{addr}"),
-    };
-    let mut ep = Endpoint::from_shared(uri)?
-        .connect_timeout(Duration::from_secs(1))
-        .tcp_nodelay(true)
-        .initial_stream_window_size(Some(4 << 20))
-        .initial_connection_window_size(Some(16 << 20));
-    if let Some(t) = tls {
-        ep = ep.tls_config(t.tonic_config())?;
-    }
-    Ok(GrpcChannel::new(ep.connect_lazy()))
 }
 
 /// Run the link until `rx` is closed and everything is acknowledged
@@ -210,11 +187,5 @@ mod tests {
         assert_eq!(seqs(next_batch(&outbox, 10, 25)), vec![1, 2]);
         // An oversized first message still goes alone.
         assert_eq!(seqs(next_batch(&outbox, 10, 5)), vec![1]);
-    }
-
-    #[tokio::test]
-    async fn channel_scheme_follows_tls() {
-        assert!(lazy_channel("127.0.0.1:1", None).is_ok());
-        assert!(lazy_channel("http://127.0.0.1:1", None).is_ok());
     }
 }
