@@ -13,8 +13,10 @@
 //!   enforces the deadline and drops its reply channel, which discards the
 //!   parked job.
 //! * Replicated messages are de-duplicated by per-origin sequence number,
-//!   buffered, and applied as soon as the store's `deliverable` guard holds
-//!   (after every delivery and every local put).
+//!   buffered ([`crate::pending`]), and applied once the store's
+//!   `deliverable` guard holds: after every delivery, and after a local put
+//!   when it unblocked the oldest waiting message of some origin, or else
+//!   at intervals that grow with the number of waiting messages.
 //! * Every local `put` produces one message, numbered with this replica's
 //!   next sequence number and handed to every peer link.
 //! * With a write-ahead log, every local put and every received delivery is
@@ -30,6 +32,7 @@
 
 use crate::metrics::Metrics;
 use crate::ops::{Bytes, Op, OpResult};
+use crate::pending::Pending;
 use crate::proto::Envelope;
 use crate::wal::snapshot::{self, OriginSnapshot, Snapshot};
 use crate::wal::{FsyncPolicy, Identity, Record, Wal, WalError};
@@ -158,7 +161,7 @@ struct Actor<S: Store<Bytes, Bytes>> {
     next_seq: u64,
     links: Vec<(u64, mpsc::UnboundedSender<Outgoing>)>,
     origins: Vec<OriginState>,
-    buffer: Vec<S::Msg>,
+    buffer: Pending<S::Msg>,
     parked: Vec<Job<S>>,
     /// Replies of this round (sent after the log commit).
     replies: Vec<Reply>,
@@ -259,6 +262,24 @@ fn start<S: Store<Bytes, Bytes>>(
     ok.then_some(actor)
 }
 
+/// Whether the local put numbered `seq` drains the `waiting` buffered
+/// messages although the oldest message of every origin is still blocked
+/// (a put whose new state unblocks one of those always drains). A drain
+/// evaluates the guard of every waiting message, so draining after every
+/// put would make each put cost as much as the buffer is long, just when a
+/// replica that fell behind needs its time to catch up. With `waiting`
+/// messages, a put drains once `seq` is a multiple of `waiting` rounded up
+/// to a power of two: at most one more guard evaluation per put on
+/// average. A message that a put made deliverable while an older one of
+/// its origin stays blocked (only possible with a guard that lets an
+/// origin's messages overtake each other) thus waits at most `2 * waiting`
+/// puts, or until the next delivery, which always drains. The choice
+/// depends only on state the log and snapshots restore, so a replay drains
+/// at the same points as the original run.
+fn drains_after_put(seq: u64, waiting: usize) -> bool {
+    waiting > 0 && seq.is_multiple_of((waiting as u64).next_power_of_two())
+}
+
 /// Run `f`, turning a panic of the store into an error log.
 fn guarded<T>(me: u64, what: &str, f: impl FnOnce() -> T) -> Option<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
@@ -281,7 +302,7 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
             next_seq: 0,
             links: setup.links,
             origins: vec![OriginState::default(); setup.replicas as usize],
-            buffer: Vec::new(),
+            buffer: Pending::new(setup.replicas as usize),
             parked: Vec::new(),
             replies: Vec::new(),
             outgoing: Vec::new(),
@@ -498,7 +519,7 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
             pending: self
                 .buffer
                 .iter()
-                .map(|m| self.store.encode_msg(m))
+                .map(|(origin, m)| (origin, self.store.encode_msg(m)))
                 .collect(),
             acked: self.acked_logged.clone(),
             unacked: self
@@ -609,7 +630,9 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
     }
 
     /// A local put produced `payload`: number it, queue it for the peers,
-    /// and apply buffered messages the new state may have made deliverable.
+    /// and apply buffered messages the new state made deliverable when the
+    /// oldest of some origin is one of them, else now and then (see
+    /// [`drains_after_put`]).
     fn produced(&mut self, payload: Bytes) {
         self.next_seq += 1;
         self.changed = true;
@@ -617,7 +640,12 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
             seq: self.next_seq,
             payload: payload.into(),
         });
-        if !self.buffer.is_empty() {
+        let store = &self.store;
+        if self
+            .buffer
+            .some_oldest_deliverable(&self.state, |st, m| store.deliverable(st, m))
+            || drains_after_put(self.next_seq, self.buffer.len())
+        {
             self.apply_deliverable();
         }
     }
@@ -702,7 +730,7 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
             match self.store.decode_msg(&payload) {
                 Ok(m) => {
                     o.received_upto = seq;
-                    self.buffer.push(m);
+                    self.buffer.push(Some(origin), m);
                     if received == 0 {
                         first_seq = seq;
                     }
@@ -739,25 +767,12 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
 
     /// Apply buffered messages whose guard holds, until none does.
     fn apply_deliverable(&mut self) {
-        let mut applied = 0u64;
-        loop {
-            let mut progress = false;
-            let pending = std::mem::take(&mut self.buffer);
-            let mut keep = Vec::with_capacity(pending.len());
-            for m in pending {
-                if self.store.deliverable(&self.state, &m) {
-                    self.store.apply(&mut self.state, m);
-                    applied += 1;
-                    progress = true;
-                } else {
-                    keep.push(m);
-                }
-            }
-            self.buffer = keep;
-            if !progress || self.buffer.is_empty() {
-                break;
-            }
-        }
+        let store = &self.store;
+        let applied = self.buffer.drain(
+            &mut self.state,
+            |st, m| store.deliverable(st, m),
+            |st, m| store.apply(st, m),
+        );
         if applied > 0 {
             self.changed = true;
             self.metrics.applied(applied);
@@ -926,12 +941,22 @@ impl<S: Store<Bytes, Bytes>> Actor<S> {
             o.incarnation = so.incarnation;
             o.received_upto = so.received_upto;
         }
-        self.buffer = s
-            .pending
-            .iter()
-            .map(|p| self.store.decode_msg(p))
-            .collect::<Result<_, _>>()
-            .map_err(|e| format!("a buffered message: {e}"))?;
+        self.buffer = Pending::new(n);
+        for (origin, p) in &s.pending {
+            if origin.is_some_and(|o| o >= self.replicas || o == self.me) {
+                return Err(format!(
+                    "a buffered message has origin {}, not a peer of replica {} of {}",
+                    origin.unwrap_or_default(),
+                    self.me,
+                    self.replicas
+                ));
+            }
+            let m = self
+                .store
+                .decode_msg(p)
+                .map_err(|e| format!("a buffered message: {e}"))?;
+            self.buffer.push(*origin, m);
+        }
         acked.copy_from_slice(&s.acked);
         own.extend(s.unacked.iter().map(|(seq, p)| Envelope {
             seq: *seq,
@@ -1104,7 +1129,7 @@ mod tests {
         ];
         assert_eq!(deliver(&mut a, 0, 9, again).unwrap(), 3);
         assert_eq!(a.state.clock(), &[3, 0, 0]);
-        assert!(a.buffer.is_empty());
+        assert_eq!(a.buffer.len(), 0);
     }
 
     #[test]
@@ -1235,6 +1260,117 @@ mod tests {
         }
     }
 
+    /// [`TotalOrder`], counting guard evaluations.
+    struct Counting(std::sync::atomic::AtomicU64);
+    impl Counting {
+        fn evaluated(&self) -> u64 {
+            self.0.load(std::sync::atomic::Ordering::Relaxed)
+        }
+    }
+    impl Store<Bytes, Bytes> for Counting {
+        type State = u64;
+        type Token = u64;
+        type Msg = u64;
+        fn name(&self) -> &'static str {
+            "counting"
+        }
+        fn init(&self, n: u64, me: ReplicaId) -> u64 {
+            Store::<Bytes, Bytes>::init(&TotalOrder, n, me)
+        }
+        fn initial_token(&self, n: u64) -> u64 {
+            Store::<Bytes, Bytes>::initial_token(&TotalOrder, n)
+        }
+        fn put(&self, st: &mut u64, t: &u64, k: Bytes, v: Bytes) -> Option<(u64, u64)> {
+            TotalOrder.put(st, t, k, v)
+        }
+        fn get(&self, st: &u64, t: &u64, k: &Bytes) -> Option<(Option<Bytes>, u64)> {
+            TotalOrder.get(st, t, k)
+        }
+        fn deliverable(&self, st: &u64, m: &u64) -> bool {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Store::<Bytes, Bytes>::deliverable(&TotalOrder, st, m)
+        }
+        fn apply(&self, st: &mut u64, m: u64) {
+            Store::<Bytes, Bytes>::apply(&TotalOrder, st, m)
+        }
+    }
+
+    #[test]
+    fn puts_of_a_replica_that_fell_behind_do_not_reevaluate_every_waiting_message() {
+        let (s, _rxs) = setup(Counting(Default::default()), 1);
+        let mut a = Actor::new(s);
+        let enc = |m: u64| Store::<Bytes, Bytes>::encode_msg(&TotalOrder, &m).into();
+        // 1000 messages of origin 0 that no state reached here unblocks.
+        let waiting = 1000u64;
+        let (reply, _r) = oneshot::channel();
+        a.handle(Command::Deliver {
+            origin: 0,
+            incarnation: 1,
+            messages: (1..=waiting).map(|i| (i, enc(1_000_000 + i))).collect(),
+            reply,
+        });
+        assert_eq!(a.buffer.len(), waiting as usize);
+        let before = a.store.evaluated();
+        let puts = 1000u64;
+        for _ in 0..puts {
+            let (reply, _r) = oneshot::channel();
+            a.handle(Command::Client {
+                token: Vec::new(),
+                ops: vec![Op::Put {
+                    key: b"k".to_vec(),
+                    value: b"v".to_vec(),
+                }],
+                reply,
+            });
+        }
+        a.end_round().unwrap();
+        let per_put = (a.store.evaluated() - before) as f64 / puts as f64;
+        // Draining after every put would evaluate all 1000 each time.
+        assert!(per_put < 3.0, "{per_put} guard evaluations per put");
+        assert_eq!((a.state, a.buffer.len()), (puts, waiting as usize));
+    }
+
+    #[test]
+    fn a_put_that_unblocks_an_origins_oldest_message_drains() {
+        let (s, _rxs) = setup(TotalOrder, 1);
+        let mut a = Actor::new(s);
+        let enc = |m: u64| Store::<Bytes, Bytes>::encode_msg(&TotalOrder, &m).into();
+        // Origin 0: message 5 (far ahead); origin 2: messages 1 and 2.
+        for (origin, msgs) in [(0, vec![(1, enc(5))]), (2, vec![(1, enc(1)), (2, enc(2))])] {
+            let (reply, _r) = oneshot::channel();
+            a.handle(Command::Deliver {
+                origin,
+                incarnation: 1,
+                messages: msgs,
+                reply,
+            });
+        }
+        assert_eq!((a.state, a.buffer.len()), (0, 3));
+        // The put takes the state to 1: origin 2's oldest, then its next.
+        let (reply, _r) = oneshot::channel();
+        a.handle(Command::Client {
+            token: Vec::new(),
+            ops: vec![Op::Put {
+                key: b"k".to_vec(),
+                value: b"v".to_vec(),
+            }],
+            reply,
+        });
+        assert_eq!((a.state, a.buffer.len()), (3, 1));
+    }
+
+    #[test]
+    fn put_drains_grow_apart_with_the_number_of_waiting_messages() {
+        assert!(!drains_after_put(4, 0));
+        assert!((1..=10).all(|seq| drains_after_put(seq, 1)));
+        assert_eq!(
+            (1..=64).filter(|&seq| drains_after_put(seq, 5)).count(),
+            8,
+            "5 waiting: every 8th put"
+        );
+        assert!(drains_after_put(1024, 1000) && !drains_after_put(1000, 1000));
+    }
+
     #[test]
     fn undeliverable_messages_wait_in_the_buffer_until_their_guard_holds() {
         let mut a = Actor::new(setup(TotalOrder, 1).0);
@@ -1256,7 +1392,7 @@ mod tests {
         // Origin 2 sends the 1st: everything becomes deliverable.
         assert_eq!(d(&mut a, 2, vec![(1, enc(0))]), 1);
         assert_eq!(a.state, 3);
-        assert!(a.buffer.is_empty());
+        assert_eq!(a.buffer.len(), 0);
     }
 
     #[test]

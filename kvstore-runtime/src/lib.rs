@@ -27,6 +27,7 @@ pub mod loadgen;
 pub mod metrics;
 pub mod ops;
 pub mod pacer;
+mod pending;
 pub mod proto;
 pub mod registry;
 mod replication;

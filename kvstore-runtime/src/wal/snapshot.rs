@@ -2,9 +2,11 @@
 //! compacted (see the [module docs](super)).
 //!
 //! File `DIR/snapshot.bin`:
-//! `MAGIC "KVSSNP01" | len: u64 LE | crc32(body): u32 LE | body`, where
+//! `MAGIC "KVSSNP02" | len: u64 LE | crc32(body): u32 LE | body`, where
 //! `body` (exactly `len` bytes, nothing after it) is a bincode-encoded
-//! [`Snapshot`]. It is replaced atomically: written to `snapshot.tmp`,
+//! [`Snapshot`]. Snapshots of format 1 (`"KVSSNP01"`, whose buffered
+//! messages carry no origin) are still read, their buffered messages then
+//! being of unknown origin. It is replaced atomically: written to `snapshot.tmp`,
 //! `fsync`ed, renamed over `snapshot.bin`, and the directory `fsync`ed, so
 //! a crash leaves either the old or the new snapshot. Any damage (bad magic,
 //! short file, checksum mismatch, undecodable body, trailing bytes) is a
@@ -17,8 +19,10 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// First bytes of a snapshot file (format version 1).
-pub const MAGIC: &[u8; 8] = b"KVSSNP01";
+/// First bytes of a snapshot file (format version 2).
+pub const MAGIC: &[u8; 8] = b"KVSSNP02";
+/// First bytes of a snapshot file of format version 1 (still read).
+pub const MAGIC_V1: &[u8; 8] = b"KVSSNP01";
 /// Name of the snapshot file inside the log directory.
 pub const FILE_NAME: &str = "snapshot.bin";
 /// Name of the snapshot being written.
@@ -55,13 +59,50 @@ pub struct Snapshot {
     pub next_seq: u64,
     /// Receive state of every origin (indexed by replica id).
     pub origins: Vec<OriginSnapshot>,
-    /// Received messages not yet deliverable (encoded), in buffer order.
-    pub pending: Vec<Vec<u8>>,
+    /// Received messages not yet deliverable: (origin, encoded message),
+    /// each origin's in arrival order; the origin is `None` for messages
+    /// restored from a format-1 snapshot.
+    pub pending: Vec<(Option<u64>, Vec<u8>)>,
     /// Highest acknowledgement of each peer (indexed by replica id).
     pub acked: Vec<u64>,
     /// This replica's messages not acknowledged by every peer:
     /// (sequence number, encoded message), in sequence order.
     pub unacked: Vec<(u64, Vec<u8>)>,
+}
+
+/// The body of a format-1 snapshot: as [`Snapshot`], but the buffered
+/// messages carry no origin.
+#[derive(Deserialize)]
+struct SnapshotV1 {
+    store: String,
+    replicas: u64,
+    id: u64,
+    incarnation: u64,
+    lsn: u64,
+    state: Vec<u8>,
+    next_seq: u64,
+    origins: Vec<OriginSnapshot>,
+    pending: Vec<Vec<u8>>,
+    acked: Vec<u64>,
+    unacked: Vec<(u64, Vec<u8>)>,
+}
+
+impl From<SnapshotV1> for Snapshot {
+    fn from(s: SnapshotV1) -> Self {
+        Snapshot {
+            store: s.store,
+            replicas: s.replicas,
+            id: s.id,
+            incarnation: s.incarnation,
+            lsn: s.lsn,
+            state: s.state,
+            next_seq: s.next_seq,
+            origins: s.origins,
+            pending: s.pending.into_iter().map(|m| (None, m)).collect(),
+            acked: s.acked,
+            unacked: s.unacked,
+        }
+    }
 }
 
 /// The snapshot file of log directory `dir`.
@@ -86,9 +127,11 @@ pub fn decode(path: &Path, data: &[u8]) -> Result<Snapshot, WalError> {
         path: path.to_path_buf(),
         reason,
     };
-    if data.len() < MAGIC.len() || &data[..MAGIC.len()] != MAGIC {
-        return Err(bad("not a snapshot (bad magic)".into()));
-    }
+    let version = match data.get(..MAGIC.len()) {
+        Some(m) if m == MAGIC => 2,
+        Some(m) if m == MAGIC_V1 => 1,
+        _ => return Err(bad("not a snapshot (bad magic)".into())),
+    };
     if data.len() < HEADER {
         return Err(bad(format!(
             "truncated: {} bytes, shorter than the {HEADER}-byte header",
@@ -113,7 +156,13 @@ pub fn decode(path: &Path, data: &[u8]) -> Result<Snapshot, WalError> {
     if crc32fast::hash(body) != crc {
         return Err(bad("checksum mismatch".into()));
     }
-    bincode::deserialize(body).map_err(|e| bad(format!("undecodable body: {e}")))
+    let undecodable = |e: bincode::Error| bad(format!("undecodable body: {e}"));
+    if version == 1 {
+        return bincode::deserialize::<SnapshotV1>(body)
+            .map(Snapshot::from)
+            .map_err(undecodable);
+    }
+    bincode::deserialize(body).map_err(undecodable)
 }
 
 /// Read the snapshot of log directory `dir`, if there is one.
@@ -171,7 +220,7 @@ mod tests {
                 OriginSnapshot::default(),
                 OriginSnapshot::default(),
             ],
-            pending: vec![vec![9; 4]],
+            pending: vec![(Some(0), vec![9; 4]), (None, vec![8])],
             acked: vec![6, 0, 2],
             unacked: vec![(3, vec![3]), (7, vec![7, 7])],
         }
@@ -200,6 +249,49 @@ mod tests {
         assert_eq!(crc, crc32fast::hash(&image[HEADER..]));
         let body: Snapshot = bincode::deserialize(&image[HEADER..]).unwrap();
         assert_eq!(body, snap());
+    }
+
+    #[test]
+    fn format_1_snapshots_are_read_with_buffered_messages_of_unknown_origin() {
+        #[derive(Serialize)]
+        struct V1<'a> {
+            store: &'a str,
+            replicas: u64,
+            id: u64,
+            incarnation: u64,
+            lsn: u64,
+            state: Vec<u8>,
+            next_seq: u64,
+            origins: Vec<OriginSnapshot>,
+            pending: Vec<Vec<u8>>,
+            acked: Vec<u64>,
+            unacked: Vec<(u64, Vec<u8>)>,
+        }
+        let s = snap();
+        let body = bincode::serialize(&V1 {
+            store: &s.store,
+            replicas: s.replicas,
+            id: s.id,
+            incarnation: s.incarnation,
+            lsn: s.lsn,
+            state: s.state.clone(),
+            next_seq: s.next_seq,
+            origins: s.origins.clone(),
+            pending: vec![vec![9; 4], vec![8]],
+            acked: s.acked.clone(),
+            unacked: s.unacked.clone(),
+        })
+        .unwrap();
+        let mut image = MAGIC_V1.to_vec();
+        image.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        image.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        image.extend_from_slice(&body);
+        let read = decode(Path::new("snapshot.bin"), &image).unwrap();
+        let want = Snapshot {
+            pending: vec![(None, vec![9; 4]), (None, vec![8])],
+            ..s
+        };
+        assert_eq!(read, want);
     }
 
     #[test]
