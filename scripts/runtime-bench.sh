@@ -82,7 +82,27 @@ r["machine_busy_pct"] = round(100 * (b1 - b0) / max(1, t1 - t0), 1)
 print(json.dumps(r))' "$out" "$s0" "$s1"
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A free loopback port below the kernel's ephemeral range: a port of that
+# range may become the source port of a connection (a replication link or a
+# probe dialling a replica that is not listening yet may even connect to
+# itself) before the replica binds it.
+free_port() {
+  python3 -c '
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(256):
+    p = random.randrange(10000, max(low, 11000))
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        s.close()
+else:
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])
+'
+}
 
 RUNS="$TMP/runs.jsonl"
 : > "$RUNS"

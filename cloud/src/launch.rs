@@ -64,7 +64,8 @@ pub struct UpOptions {
     pub store: String,
     /// Number of replicas.
     pub replicas: usize,
-    /// First port (replica `i` listens on `base_port + i`); `None`: free ephemeral ports.
+    /// First port (replica `i` listens on `base_port + i`); `None`: free ports
+    /// (below the kernel's ephemeral range).
     pub base_port: Option<u16>,
     /// Directory for the cluster file and logs (created if missing).
     pub dir: PathBuf,
@@ -105,7 +106,36 @@ pub fn default_kvstore_bin() -> std::io::Result<PathBuf> {
     Ok(next)
 }
 
+/// A loopback port nothing listens on, below the kernel's ephemeral range
+/// (`/proc/sys/net/ipv4/ip_local_port_range`) when there is room for one.
+/// A port of that range may become the source port of an outgoing
+/// connection before the replica binds it; a peer dialling it could even
+/// connect to itself (TCP simultaneous open) and hold it, and the replica
+/// would fail to listen.
 fn free_port() -> std::io::Result<u16> {
+    use std::hash::{BuildHasher, Hasher};
+    const LOWEST: u16 = 10_000;
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    if ephemeral_low > LOWEST + 1000 {
+        let span = u64::from(ephemeral_low - LOWEST);
+        let mut x = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+            | 1;
+        for _ in 0..256 {
+            // xorshift64
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let port = LOWEST + (x % span) as u16;
+            if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                return Ok(port);
+            }
+        }
+    }
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
@@ -323,4 +353,24 @@ pub fn log_tail(path: &Path, n: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_ports_are_bindable_and_below_the_ephemeral_range() {
+        let low: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse().ok())
+            .unwrap_or(32768);
+        for _ in 0..20 {
+            let p = free_port().unwrap();
+            if low > 11_000 {
+                assert!((10_000..low).contains(&p), "port {p}, ephemeral from {low}");
+            }
+            std::net::TcpListener::bind(("127.0.0.1", p)).unwrap();
+        }
+    }
 }

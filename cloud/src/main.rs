@@ -24,7 +24,7 @@ enum Cmd {
         /// Number of replicas.
         #[arg(long, default_value_t = 3)]
         replicas: usize,
-        /// First port (replica i listens on P+i); default: free ephemeral ports.
+        /// First port (replica i listens on P+i); default: free ports below the kernel's ephemeral range.
         #[arg(long)]
         base_port: Option<u16>,
         /// Cluster directory (cluster file and logs).
