@@ -1360,6 +1360,41 @@ mod tests {
     }
 
     #[test]
+    fn a_snapshot_restores_waiting_messages_by_origin_and_refuses_a_bad_origin() {
+        let enc = |m: u64| Store::<Bytes, Bytes>::encode_msg(&TotalOrder, &m);
+        let snap = |pending: Vec<(Option<u64>, Vec<u8>)>| Snapshot {
+            store: "total-order".into(),
+            replicas: 3,
+            id: 1,
+            incarnation: 7,
+            lsn: 0,
+            state: 0u64.to_le_bytes().to_vec(),
+            next_seq: 0,
+            origins: vec![OriginSnapshot::default(); 3],
+            pending,
+            acked: vec![0; 3],
+            unacked: Vec::new(),
+        };
+        let restore = |s: &Snapshot| {
+            let mut a = Actor::new(setup(TotalOrder, 1).0);
+            let (mut acked, mut own) = (vec![0; 3], Vec::new());
+            a.restore(s, &mut acked, &mut own, 7).map(|()| a)
+        };
+        let a = restore(&snap(vec![
+            (Some(2), enc(4)),
+            (None, enc(5)),
+            (Some(0), enc(3)),
+        ]))
+        .unwrap();
+        let waiting: Vec<_> = a.buffer.iter().map(|(o, m)| (o, *m)).collect();
+        assert_eq!(waiting, vec![(Some(0), 3), (Some(2), 4), (None, 5)]);
+        for bad in [1, 3] {
+            let e = restore(&snap(vec![(Some(bad), enc(4))])).err().unwrap();
+            assert!(e.contains(&format!("origin {bad}")), "{e}");
+        }
+    }
+
+    #[test]
     fn put_drains_grow_apart_with_the_number_of_waiting_messages() {
         assert!(!drains_after_put(4, 0));
         assert!((1..=10).all(|seq| drains_after_put(seq, 1)));
