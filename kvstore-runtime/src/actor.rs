@@ -1313,15 +1313,7 @@ mod tests {
         let before = a.store.evaluated();
         let puts = 1000u64;
         for _ in 0..puts {
-            let (reply, _r) = oneshot::channel();
-            a.handle(Command::Client {
-                token: Vec::new(),
-                ops: vec![Op::Put {
-                    key: b"k".to_vec(),
-                    value: b"v".to_vec(),
-                }],
-                reply,
-            });
+            let _r = send_put(&mut a);
         }
         a.end_round().unwrap();
         let per_put = (a.store.evaluated() - before) as f64 / puts as f64;
@@ -1347,15 +1339,7 @@ mod tests {
         }
         assert_eq!((a.state, a.buffer.len()), (0, 3));
         // The put takes the state to 1: origin 2's oldest, then its next.
-        let (reply, _r) = oneshot::channel();
-        a.handle(Command::Client {
-            token: Vec::new(),
-            ops: vec![Op::Put {
-                key: b"k".to_vec(),
-                value: b"v".to_vec(),
-            }],
-            reply,
-        });
+        let _r = send_put(&mut a);
         assert_eq!((a.state, a.buffer.len()), (3, 1));
     }
 
@@ -1454,15 +1438,7 @@ mod tests {
             messages: vec![(1, enc(1)), (2, enc(2))],
             reply,
         });
-        let (reply, mut put) = oneshot::channel();
-        a.handle(Command::Client {
-            token: Vec::new(),
-            ops: vec![Op::Put {
-                key: b"k".to_vec(),
-                value: b"v".to_vec(),
-            }],
-            reply,
-        });
+        let mut put = send_put(&mut a);
         // Peer 2 acknowledged our message 1 (peer 0 did not).
         a.handle(Command::Acked { peer: 2, upto: 1 });
         a.end_round().unwrap();
@@ -1503,8 +1479,11 @@ mod tests {
         (a, rxs)
     }
 
-    fn put_total(a: &mut Actor<TotalOrder>) {
-        let (reply, mut r) = oneshot::channel();
+    /// Hand `a` one put of a fresh session (the round is not ended).
+    fn send_put<S: Store<Bytes, Bytes>>(
+        a: &mut Actor<S>,
+    ) -> oneshot::Receiver<Result<ClientAnswer, ClientRejection>> {
+        let (reply, r) = oneshot::channel();
         a.handle(Command::Client {
             token: Vec::new(),
             ops: vec![Op::Put {
@@ -1513,6 +1492,11 @@ mod tests {
             }],
             reply,
         });
+        r
+    }
+
+    fn put_total(a: &mut Actor<TotalOrder>) {
+        let mut r = send_put(a);
         a.end_round().unwrap();
         assert!(r.try_recv().unwrap().is_ok());
     }

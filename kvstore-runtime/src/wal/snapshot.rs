@@ -73,6 +73,7 @@ pub struct Snapshot {
 /// The body of a format-1 snapshot: as [`Snapshot`], but the buffered
 /// messages carry no origin.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct SnapshotV1 {
     store: String,
     replicas: u64,
@@ -253,23 +254,9 @@ mod tests {
 
     #[test]
     fn format_1_snapshots_are_read_with_buffered_messages_of_unknown_origin() {
-        #[derive(Serialize)]
-        struct V1<'a> {
-            store: &'a str,
-            replicas: u64,
-            id: u64,
-            incarnation: u64,
-            lsn: u64,
-            state: Vec<u8>,
-            next_seq: u64,
-            origins: Vec<OriginSnapshot>,
-            pending: Vec<Vec<u8>>,
-            acked: Vec<u64>,
-            unacked: Vec<(u64, Vec<u8>)>,
-        }
         let s = snap();
-        let body = bincode::serialize(&V1 {
-            store: &s.store,
+        let body = bincode::serialize(&SnapshotV1 {
+            store: s.store.clone(),
             replicas: s.replicas,
             id: s.id,
             incarnation: s.incarnation,
