@@ -27,7 +27,6 @@ pub(crate) struct Pending<M> {
     /// Queue `o` holds origin `o`'s messages; the last one holds messages
     /// of unknown origin (restored from an older snapshot format).
     queues: Vec<VecDeque<M>>,
-    len: usize,
 }
 
 impl<M> Pending<M> {
@@ -35,7 +34,6 @@ impl<M> Pending<M> {
     pub(crate) fn new(origins: usize) -> Self {
         Pending {
             queues: (0..=origins).map(|_| VecDeque::new()).collect(),
-            len: 0,
         }
     }
 
@@ -49,12 +47,11 @@ impl<M> Pending<M> {
             .filter(|&o| o < unknown)
             .unwrap_or(unknown);
         self.queues[q].push_back(m);
-        self.len += 1;
     }
 
     /// Number of waiting messages.
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.queues.iter().map(VecDeque::len).sum()
     }
 
     /// The waiting messages with their origin (`None`: unknown), origin by
@@ -122,8 +119,7 @@ impl<M> Pending<M> {
                 }
                 q.push_front(oldest);
             }
-            self.len = self.queues.iter().map(VecDeque::len).sum();
-            if applied == before || self.len == 0 {
+            if applied == before || self.len() == 0 {
                 return applied;
             }
         }
