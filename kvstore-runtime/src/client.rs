@@ -11,7 +11,9 @@ use crate::channel::{lazy_channel, GrpcChannel};
 use crate::ops::{Bytes, Op, OpResult};
 use crate::proto::{self, kv_client::KvClient};
 use crate::security::ClientTls;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+pub use crate::pipeline::{Completion, Pipeline};
 use tonic::{Code, Status};
 
 /// Errors of client operations.
@@ -60,14 +62,14 @@ impl ClientError {
 /// session has its own `Client` (cloning one starts a copy of the session).
 #[derive(Debug, Clone)]
 pub struct Client {
-    addrs: Vec<String>,
-    replicas: Vec<KvClient<GrpcChannel>>,
+    pub(crate) addrs: Vec<String>,
+    pub(crate) replicas: Vec<KvClient<GrpcChannel>>,
     current: usize,
     failover: bool,
-    timeout: Duration,
+    pub(crate) timeout: Duration,
     token: Bytes,
     /// Whether the connections use TLS (for error explanations).
-    tls: bool,
+    pub(crate) tls: bool,
 }
 
 impl Client {
@@ -161,14 +163,14 @@ impl Client {
         key: impl Into<Bytes>,
         value: impl Into<Bytes>,
     ) -> Result<(), ClientError> {
-        let req = proto::PutRequest {
+        let mut req = Some(proto::PutRequest {
             key: key.into(),
             value: value.into(),
             token: Vec::new(),
-        };
+        });
         let reply = self
-            .call(|mut c, token, timeout| {
-                let mut r = req.clone();
+            .call(|mut c, token, timeout, last| {
+                let mut r = take_or_clone(&mut req, last);
                 r.token = token;
                 async move {
                     let mut r = tonic::Request::new(r);
@@ -183,13 +185,13 @@ impl Client {
 
     /// Read `key`: the value visible to this session, if any.
     pub async fn get(&mut self, key: impl Into<Bytes>) -> Result<Option<Bytes>, ClientError> {
-        let req = proto::GetRequest {
+        let mut req = Some(proto::GetRequest {
             key: key.into(),
             token: Vec::new(),
-        };
+        });
         let reply = self
-            .call(|mut c, token, timeout| {
-                let mut r = req.clone();
+            .call(|mut c, token, timeout, last| {
+                let mut r = take_or_clone(&mut req, last);
                 r.token = token;
                 async move {
                     let mut r = tonic::Request::new(r);
@@ -204,28 +206,11 @@ impl Client {
 
     /// Run `ops` in order at one replica, as one request.
     pub async fn batch(&mut self, ops: Vec<Op>) -> Result<Vec<OpResult>, ClientError> {
-        let n = ops.len();
-        let mut is_put = Vec::with_capacity(n);
-        let req = proto::BatchRequest {
-            ops: ops
-                .into_iter()
-                .map(|op| {
-                    is_put.push(matches!(op, Op::Put { .. }));
-                    proto::Op {
-                        op: Some(match op {
-                            Op::Put { key, value } => {
-                                proto::op::Op::Put(proto::PutOp { key, value })
-                            }
-                            Op::Get { key } => proto::op::Op::Get(proto::GetOp { key }),
-                        }),
-                    }
-                })
-                .collect(),
-            token: Vec::new(),
-        };
+        let (req, is_put) = encode_batch(ops);
+        let mut req = Some(req);
         let reply = self
-            .call(|mut c, token, timeout| {
-                let mut r = req.clone();
+            .call(|mut c, token, timeout, last| {
+                let mut r = take_or_clone(&mut req, last);
                 r.token = token;
                 async move {
                     let mut r = tonic::Request::new(r);
@@ -234,30 +219,17 @@ impl Client {
                 }
             })
             .await?;
-        if reply.results.len() != n {
-            return Err(ClientError::Protocol(format!(
-                "batch of {n} operations answered with {} results",
-                reply.results.len()
-            )));
-        }
+        let results = decode_results(&is_put, reply.results)?;
         self.token = reply.token;
-        Ok(is_put
-            .into_iter()
-            .zip(reply.results)
-            .map(|(put, r)| {
-                if put {
-                    OpResult::Put
-                } else {
-                    OpResult::Get(r.found.then_some(r.value))
-                }
-            })
-            .collect())
+        Ok(results)
     }
 
-    /// Call `f` at the current replica, failing over on `UNAVAILABLE`.
-    async fn call<T, F, Fut>(&mut self, f: F) -> Result<T, ClientError>
+    /// Call `f` at the current replica, failing over on `UNAVAILABLE`; `f`
+    /// is told whether its attempt is the last one (so the request need not
+    /// be copied for a later attempt).
+    async fn call<T, F, Fut>(&mut self, mut f: F) -> Result<T, ClientError>
     where
-        F: Fn(KvClient<GrpcChannel>, Bytes, Duration) -> Fut,
+        F: FnMut(KvClient<GrpcChannel>, Bytes, Duration, bool) -> Fut,
         Fut: std::future::Future<Output = Result<T, Status>>,
     {
         let attempts = if self.failover {
@@ -268,7 +240,15 @@ impl Client {
         let mut last = None;
         for k in 0..attempts {
             let i = (self.current + k) % self.replicas.len();
-            match f(self.replicas[i].clone(), self.token.clone(), self.timeout).await {
+            let final_attempt = k + 1 == attempts;
+            match f(
+                self.replicas[i].clone(),
+                self.token.clone(),
+                self.timeout,
+                final_attempt,
+            )
+            .await
+            {
                 Ok(t) => {
                     self.current = i;
                     return Ok(t);
@@ -301,6 +281,62 @@ impl Client {
     }
 }
 
+/// The request of an attempt: moved out of `slot` for the last attempt,
+/// copied for the others.
+fn take_or_clone<T: Clone>(slot: &mut Option<T>, last: bool) -> T {
+    let r = if last { slot.take() } else { slot.clone() };
+    r.expect("no attempt after the last one")
+}
+
+/// The wire form of `ops` (with an empty token), and which of them are puts.
+pub(crate) fn encode_batch(ops: Vec<Op>) -> (proto::BatchRequest, Vec<bool>) {
+    let mut is_put = Vec::with_capacity(ops.len());
+    let ops = ops
+        .into_iter()
+        .map(|op| {
+            is_put.push(matches!(op, Op::Put { .. }));
+            proto::Op {
+                op: Some(match op {
+                    Op::Put { key, value } => proto::op::Op::Put(proto::PutOp { key, value }),
+                    Op::Get { key } => proto::op::Op::Get(proto::GetOp { key }),
+                }),
+            }
+        })
+        .collect();
+    (
+        proto::BatchRequest {
+            ops,
+            token: Vec::new(),
+        },
+        is_put,
+    )
+}
+
+/// The results of a batch whose operations were puts or gets as `is_put` says.
+pub(crate) fn decode_results(
+    is_put: &[bool],
+    results: Vec<proto::OpResult>,
+) -> Result<Vec<OpResult>, ClientError> {
+    if results.len() != is_put.len() {
+        return Err(ClientError::Protocol(format!(
+            "batch of {} operations answered with {} results",
+            is_put.len(),
+            results.len()
+        )));
+    }
+    Ok(is_put
+        .iter()
+        .zip(results)
+        .map(|(&put, r)| {
+            if put {
+                OpResult::Put
+            } else {
+                OpResult::Get(r.found.then_some(r.value))
+            }
+        })
+        .collect())
+}
+
 /// `e` and its causes, separated by `: `.
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
@@ -317,7 +353,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// client refused the server's certificate) and, when the replica closed
 /// the connection, hint at mutual TLS (a replica refuses a client
 /// certificate it cannot verify by closing the connection in the handshake).
-fn explain_tls_failure(status: Status) -> Status {
+pub(crate) fn explain_tls_failure(status: Status) -> Status {
     let Some(source) = std::error::Error::source(&status) else {
         return status;
     };
@@ -336,145 +372,4 @@ fn explain_tls_failure(status: Status) -> Status {
         ""
     };
     Status::new(status.code(), format!("{}{chain}{hint}", status.message()))
-}
-
-/// The outcome of one request of a [`Pipeline`].
-#[derive(Debug)]
-pub struct Completion {
-    /// Index of the session (`0..depth`) that ran the request.
-    pub session: usize,
-    /// The tag given to [`Pipeline::submit_tagged`] (0 for [`Pipeline::submit`]).
-    pub tag: u64,
-    /// Number of operations in the request.
-    pub ops: usize,
-    /// The results, or why the request failed.
-    pub result: Result<Vec<OpResult>, ClientError>,
-    /// When the request was sent.
-    pub sent: Instant,
-    /// When its answer arrived.
-    pub done: Instant,
-}
-
-/// Many requests in flight over the same connections: `depth` independent
-/// sessions (clones of one [`Client`], so they share its HTTP/2
-/// connections), each running at most one [`Client::batch`] request at a
-/// time. Session `i` starts at replica `client.replica() + i` (mod the
-/// number of replicas).
-///
-/// This is how a load generator reaches high throughput: e.g. 16 sessions
-/// each sending batches of 32 operations keep 512 operations in flight on
-/// one connection per replica.
-///
-/// ```no_run
-/// # async fn f() -> Result<(), kvstore_runtime::ClientError> {
-/// use kvstore_runtime::{client::Pipeline, Client, Op};
-/// let client = Client::connect(&["127.0.0.1:7000", "127.0.0.1:7001"])?;
-/// let mut p = Pipeline::new(&client, 16);
-/// for i in 0..1000u32 {
-///     let ops = vec![Op::Put { key: i.to_be_bytes().to_vec(), value: b"v".to_vec() }];
-///     if let Some(done) = p.submit(ops).await {
-///         done.result?; // a completion of an earlier request
-///     }
-/// }
-/// for done in p.drain().await {
-///     done.result?;
-/// }
-/// # Ok(()) }
-/// ```
-#[derive(Debug)]
-pub struct Pipeline {
-    idle: Vec<(usize, Client)>,
-    running: tokio::task::JoinSet<((usize, Client), Completion)>,
-    depth: usize,
-}
-
-impl Pipeline {
-    /// `depth` fresh sessions cloned from `client` (at least one).
-    pub fn new(client: &Client, depth: usize) -> Pipeline {
-        let depth = depth.max(1);
-        let idle = (0..depth)
-            .rev()
-            .map(|i| {
-                let mut c = client.clone();
-                c.new_session();
-                c.set_replica(client.replica() + i);
-                (i, c)
-            })
-            .collect();
-        Pipeline {
-            idle,
-            running: tokio::task::JoinSet::new(),
-            depth,
-        }
-    }
-
-    /// Number of sessions.
-    pub fn depth(&self) -> usize {
-        self.depth
-    }
-
-    /// Requests in flight.
-    pub fn in_flight(&self) -> usize {
-        self.running.len()
-    }
-
-    /// Access the idle sessions (e.g. to move them to other replicas
-    /// between requests with [`Client::set_replica`]).
-    pub fn idle_sessions(&mut self) -> impl Iterator<Item = &mut Client> {
-        self.idle.iter_mut().map(|(_, c)| c)
-    }
-
-    /// Send `ops` as one request of an idle session. When every session is
-    /// busy, first waits for one request to complete and returns its completion.
-    pub async fn submit(&mut self, ops: Vec<Op>) -> Option<Completion> {
-        self.submit_tagged(ops, 0).await
-    }
-
-    /// [`Pipeline::submit`] with a tag returned in the completion.
-    pub async fn submit_tagged(&mut self, ops: Vec<Op>, tag: u64) -> Option<Completion> {
-        let mut earlier = None;
-        if self.idle.is_empty() {
-            earlier = self.next().await;
-        }
-        let (session, mut client) = self.idle.pop().expect("a session is idle");
-        self.running.spawn(async move {
-            let n = ops.len();
-            let sent = Instant::now();
-            let result = client.batch(ops).await;
-            let c = Completion {
-                session,
-                tag,
-                ops: n,
-                result,
-                sent,
-                done: Instant::now(),
-            };
-            ((session, client), c)
-        });
-        earlier
-    }
-
-    /// Wait for the next completion (`None` when nothing is in flight).
-    pub async fn next(&mut self) -> Option<Completion> {
-        loop {
-            match self.running.join_next().await? {
-                Ok((session, c)) => {
-                    self.idle.push(session);
-                    return Some(c);
-                }
-                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-                // Cancelled: only when the pipeline is dropped.
-                Err(_) => continue,
-            }
-        }
-    }
-
-    /// Wait for every request in flight.
-    pub async fn drain(&mut self) -> Vec<Completion> {
-        let mut out = Vec::new();
-        while let Some(c) = self.next().await {
-            out.push(c);
-        }
-        out
-    }
 }

@@ -16,6 +16,7 @@
 
 mod actor;
 pub mod baseline;
+mod batch_stream;
 pub mod channel;
 pub mod cli;
 pub mod client;
@@ -28,6 +29,8 @@ pub mod metrics;
 pub mod ops;
 pub mod pacer;
 mod pending;
+pub mod pipeline;
+mod pipeline_stream;
 pub mod proto;
 pub mod registry;
 mod replication;

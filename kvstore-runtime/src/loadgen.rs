@@ -47,6 +47,9 @@ pub struct LoadSpec {
     /// Send each request of a session to the next replica (sessions then
     /// wait for replication; default: sessions stay at one replica).
     pub rotate: bool,
+    /// Send each replica's requests over one `BatchStream` call
+    /// ([`Pipeline::streaming`]) instead of one `Batch` call per request.
+    pub stream: bool,
     /// Random seed.
     pub seed: u64,
     /// Request deadline.
@@ -76,6 +79,9 @@ pub struct LoadReport {
     pub max_ms: f64,
     /// Target rate, if any.
     pub target_ops_per_s: Option<f64>,
+    /// How requests were sent: `batch-calls` (one `Batch` call each) or
+    /// `batch-stream` (one `BatchStream` call per replica).
+    pub transport: &'static str,
 }
 
 struct Part {
@@ -134,6 +140,11 @@ pub async fn run(spec: &LoadSpec) -> Result<LoadReport, ClientError> {
         p999_ms: q(0.999),
         max_ms: total.hist.max() as f64 / 1000.0,
         target_ops_per_s: spec.rate,
+        transport: if spec.stream {
+            "batch-stream"
+        } else {
+            "batch-calls"
+        },
     })
 }
 
@@ -190,7 +201,11 @@ async fn connection(
     let keys: Vec<Vec<u8>> = (0..spec.keys)
         .map(|k| format!("key{k}").into_bytes())
         .collect();
-    let mut pipeline = Pipeline::new(&client, spec.depth);
+    let mut pipeline = if spec.stream {
+        Pipeline::streaming(&client, spec.depth)
+    } else {
+        Pipeline::new(&client, spec.depth)
+    };
     let mut part = Part {
         ops: 0,
         errors: 0,

@@ -46,9 +46,11 @@ pub enum Method {
     Batch = 2,
     /// `Replication/Deliver` (server side).
     Deliver = 3,
+    /// One request of a `Kv/BatchStream` stream.
+    BatchStream = 4,
 }
 
-const METHODS: [&str; 4] = ["put", "get", "batch", "deliver"];
+const METHODS: [&str; 5] = ["put", "get", "batch", "deliver", "batch_stream"];
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 16] = [
@@ -80,7 +82,7 @@ impl Histogram {
 pub struct Metrics {
     replica: u64,
     ops: [[AtomicU64; 4]; 2],
-    latency: [Histogram; 4],
+    latency: [Histogram; METHODS.len()],
     pending_messages: AtomicU64,
     parked_requests: AtomicU64,
     unacked: Vec<AtomicU64>,

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 /// Errors starting or running a replica server.
@@ -62,6 +62,10 @@ pub struct ReplicaHandle {
     metrics: Arc<Metrics>,
     metrics_server: Option<JoinHandle<()>>,
     stop_server: Option<oneshot::Sender<()>>,
+    /// Tells the open `BatchStream` calls to finish (graceful shutdown
+    /// waits for every HTTP/2 stream, and those last as long as the client
+    /// keeps them open).
+    stopping: watch::Sender<bool>,
     server: JoinHandle<Result<(), tonic::transport::Error>>,
     links: Vec<JoinHandle<()>>,
     actor_tx: mpsc::Sender<Command>,
@@ -137,6 +141,7 @@ impl ReplicaHandle {
     /// Unacknowledged outgoing messages are lost unless the replica has a
     /// write-ahead log (a restart with the same log retransmits them).
     pub async fn shutdown(mut self) -> Result<(), ServeError> {
+        let _ = self.stopping.send(true);
         if let Some(stop) = self.stop_server.take() {
             let _ = stop.send(());
         }
@@ -329,6 +334,7 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
         )));
     }
 
+    let (stopping, stopping_rx) = watch::channel(false);
     let kv = KvService {
         id: config.id,
         tx: actor_tx.clone(),
@@ -339,6 +345,7 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
         },
         default_wait: config.default_wait,
         metrics: metrics.clone(),
+        stopping: stopping_rx,
     };
     let repl = ReplicationService {
         id: config.id,
@@ -435,6 +442,7 @@ pub async fn serve_with_listener<S: Store<Bytes, Bytes>>(
         metrics,
         metrics_server,
         stop_server: Some(stop_server),
+        stopping,
         server,
         links,
         actor_tx,

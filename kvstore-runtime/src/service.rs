@@ -5,6 +5,7 @@
 #![allow(clippy::result_large_err)]
 
 use crate::actor::{ClientAnswer, ClientRejection, Command};
+use crate::batch_stream::BatchStreamReplies;
 use crate::deadline::wait_budget;
 use crate::metrics::{Method, Metrics, OpKind, Outcome};
 use crate::ops::{Bytes, Op, OpResult};
@@ -12,7 +13,7 @@ use crate::proto::{self, kv_server::Kv, replication_server::Replication};
 use crate::security::{check_peer_cert, check_secret};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tonic::{Request, Response, Status};
 
 /// Size limits applied before anything reaches the store.
@@ -57,6 +58,8 @@ pub(crate) struct KvService {
     pub limits: Limits,
     pub default_wait: Duration,
     pub metrics: Arc<Metrics>,
+    /// Turns true when the replica starts shutting down.
+    pub stopping: watch::Receiver<bool>,
 }
 
 fn dropped(id: u64) -> Status {
@@ -65,7 +68,7 @@ fn dropped(id: u64) -> Status {
     ))
 }
 
-fn stopped(id: u64) -> Status {
+pub(crate) fn stopped(id: u64) -> Status {
     Status::unavailable(format!("replica {id} is shutting down"))
 }
 
@@ -75,14 +78,14 @@ impl KvService {
     async fn execute(
         &self,
         method: Method,
-        meta: &tonic::metadata::MetadataMap,
+        budget: Duration,
         token: Bytes,
         ops: Vec<Op>,
     ) -> Result<ClientAnswer, Status> {
         let start = Instant::now();
         let puts = ops.iter().filter(|o| matches!(o, Op::Put { .. })).count() as u64;
         let gets = ops.len() as u64 - puts;
-        let r = self.run(meta, token, ops).await;
+        let r = self.run(budget, token, ops).await;
         let outcome = match &r {
             Ok(_) => Outcome::Ok,
             Err(s) => match s.code() {
@@ -97,10 +100,11 @@ impl KvService {
         r
     }
 
-    /// Validate, run `ops` for the session `token`, wait at most the budget.
+    /// Validate, run `ops` for the session `token`, wait at most `budget`
+    /// for catch-up.
     async fn run(
         &self,
-        meta: &tonic::metadata::MetadataMap,
+        budget: Duration,
         token: Bytes,
         ops: Vec<Op>,
     ) -> Result<ClientAnswer, Status> {
@@ -114,7 +118,6 @@ impl KvService {
         for (i, op) in ops.iter().enumerate() {
             self.limits.check(i, op)?;
         }
-        let budget = wait_budget(meta, self.default_wait);
         let n = ops.len();
         let (reply, rx) = oneshot::channel();
         self.tx
@@ -143,6 +146,63 @@ impl KvService {
             }
         }
     }
+    /// One batch request (of `Batch` or of a stream, `method`).
+    async fn batch_ops(
+        &self,
+        method: Method,
+        budget: Duration,
+        r: proto::BatchRequest,
+    ) -> Result<proto::BatchReply, Status> {
+        let ops = match r.ops.into_iter().map(op_from_proto).collect() {
+            Ok(ops) => ops,
+            Err(e) => {
+                self.metrics.latency(method, Duration::ZERO);
+                return Err(e);
+            }
+        };
+        let a = self.execute(method, budget, r.token, ops).await?;
+        let results = a
+            .results
+            .into_iter()
+            .map(|r| match r {
+                OpResult::Put => proto::OpResult::default(),
+                OpResult::Get(v) => proto::OpResult {
+                    found: v.is_some(),
+                    value: v.unwrap_or_default(),
+                },
+            })
+            .collect();
+        Ok(proto::BatchReply {
+            results,
+            token: a.token,
+        })
+    }
+
+    /// One request of a `BatchStream` stream, answered with its tag.
+    pub(crate) async fn tagged(&self, r: proto::TaggedBatchRequest) -> proto::TaggedBatchReply {
+        use proto::tagged_batch_reply::Outcome as O;
+        let budget = match r.wait_ms {
+            0 => self.default_wait,
+            ms => Duration::from_millis(ms.into()),
+        };
+        let outcome = match r.batch {
+            Some(b) => self.batch_ops(Method::BatchStream, budget, b).await,
+            None => Err(Status::invalid_argument(format!(
+                "stream request {} carries no batch",
+                r.tag
+            ))),
+        };
+        proto::TaggedBatchReply {
+            tag: r.tag,
+            outcome: Some(match outcome {
+                Ok(reply) => O::Ok(reply),
+                Err(s) => O::Error(proto::RequestError {
+                    code: s.code() as i32,
+                    message: s.message().to_string(),
+                }),
+            }),
+        }
+    }
 }
 
 fn op_from_proto(op: proto::Op) -> Result<Op, Status> {
@@ -165,11 +225,12 @@ impl Kv for KvService {
         req: Request<proto::PutRequest>,
     ) -> Result<Response<proto::PutReply>, Status> {
         let (meta, _, r) = req.into_parts();
+        let budget = wait_budget(&meta, self.default_wait);
         let op = Op::Put {
             key: r.key,
             value: r.value,
         };
-        let a = self.execute(Method::Put, &meta, r.token, vec![op]).await?;
+        let a = self.execute(Method::Put, budget, r.token, vec![op]).await?;
         Ok(Response::new(proto::PutReply { token: a.token }))
     }
 
@@ -178,8 +239,9 @@ impl Kv for KvService {
         req: Request<proto::GetRequest>,
     ) -> Result<Response<proto::GetReply>, Status> {
         let (meta, _, r) = req.into_parts();
+        let budget = wait_budget(&meta, self.default_wait);
         let a = self
-            .execute(Method::Get, &meta, r.token, vec![Op::Get { key: r.key }])
+            .execute(Method::Get, budget, r.token, vec![Op::Get { key: r.key }])
             .await?;
         let (found, value) = match a.results.into_iter().next() {
             Some(OpResult::Get(Some(v))) => (true, v),
@@ -197,29 +259,22 @@ impl Kv for KvService {
         req: Request<proto::BatchRequest>,
     ) -> Result<Response<proto::BatchReply>, Status> {
         let (meta, _, r) = req.into_parts();
-        let ops = match r.ops.into_iter().map(op_from_proto).collect() {
-            Ok(ops) => ops,
-            Err(e) => {
-                self.metrics.latency(Method::Batch, Duration::ZERO);
-                return Err(e);
-            }
-        };
-        let a = self.execute(Method::Batch, &meta, r.token, ops).await?;
-        let results = a
-            .results
-            .into_iter()
-            .map(|r| match r {
-                OpResult::Put => proto::OpResult::default(),
-                OpResult::Get(v) => proto::OpResult {
-                    found: v.is_some(),
-                    value: v.unwrap_or_default(),
-                },
-            })
-            .collect();
-        Ok(Response::new(proto::BatchReply {
-            results,
-            token: a.token,
-        }))
+        let budget = wait_budget(&meta, self.default_wait);
+        Ok(Response::new(
+            self.batch_ops(Method::Batch, budget, r).await?,
+        ))
+    }
+
+    type BatchStreamStream = BatchStreamReplies;
+
+    async fn batch_stream(
+        &self,
+        req: Request<tonic::Streaming<proto::TaggedBatchRequest>>,
+    ) -> Result<Response<BatchStreamReplies>, Status> {
+        Ok(Response::new(BatchStreamReplies::new(
+            self.clone(),
+            req.into_inner(),
+        )))
     }
 }
 

@@ -22,6 +22,7 @@ fn spec(addrs: Vec<String>, rate: Option<f64>) -> LoadSpec {
         value_bytes: 16,
         rate,
         rotate: false,
+        stream: false,
         seed: 3,
         timeout: Duration::from_secs(5),
     }
@@ -50,9 +51,30 @@ async fn open_loop_runs_at_the_target_rate_and_closed_loop_as_fast_as_it_can() {
     );
     assert!(open.p50_ms > 0.0 && open.p50_ms <= open.p99_ms);
 
-    let closed = run(&spec(addrs, None)).await.unwrap();
+    let closed = run(&spec(addrs.clone(), None)).await.unwrap();
     assert_eq!(closed.errors, 0, "{:?}", closed.first_error);
     assert!(closed.ops > 0 && closed.target_ops_per_s.is_none());
+    assert_eq!(closed.transport, "batch-calls");
+
+    // The same over one `BatchStream` call per replica, open and closed loop.
+    for rate in [Some(4000.0), None] {
+        let streamed = run(&LoadSpec {
+            stream: true,
+            ..spec(addrs.clone(), rate)
+        })
+        .await
+        .unwrap();
+        assert_eq!(streamed.errors, 0, "{:?}", streamed.first_error);
+        assert_eq!(streamed.transport, "batch-stream");
+        assert!(
+            streamed.ops > 0 && streamed.ops % 8 == 0,
+            "{}",
+            streamed.ops
+        );
+        if rate.is_some() {
+            assert!(streamed.ops <= 2800, "{}", streamed.ops);
+        }
+    }
 
     // Bad input is refused before anything is sent.
     let mut bad = spec(c.addrs.clone(), Some(-1.0));
