@@ -30,6 +30,8 @@
 #      unchanged, at the price of up to 5 ms more before a write is visible
 #      at the other replicas under sustained load),
 #      SERVE_ARGS (extra `kvstore serve` flags),
+#      STREAM (1: `kvstore load --stream`, each replica's requests sent over
+#      one long-lived BatchStream call; 0: one Batch call per request),
 #      HALF_REPS (5: the half-load run is repeated this many times and the
 #      repetition with the median p99 is reported, every repetition listed in
 #      `half_repetitions`: one scheduling stall of a few tens of ms on this
@@ -47,6 +49,7 @@ HALF_REPS=${HALF_REPS:-5}
 WORKER_THREADS=${WORKER_THREADS:-1}
 LOAD_THREADS=${LOAD_THREADS:-1}
 LINGER_US=${LINGER_US:-5000}
+STREAM=${STREAM:-1}
 if [ "$(id -u)" = 0 ]; then NICE=${NICE:--10}; else NICE=${NICE:-0}; fi
 N=(nice -n "$NICE")
 STORES=("$@")
@@ -132,6 +135,7 @@ for walmode in $WAL_VARIANTS; do
     name=${wl%%:*}; ratio=${wl#*:}
     common=(--replicas "$peers" --read-ratio "$ratio" --connections "$CONNECTIONS"
             --batch "$BATCH" --threads "$LOAD_THREADS" --keys 1000 --value-bytes 100 --seconds "$SECS" --warmup 1)
+    if [ "$STREAM" = 1 ]; then common+=(--stream); fi
     load_before=$(cut -d' ' -f1 /proc/loadavg)
     peak=$(with_busy "${N[@]}" "$KV" load "${common[@]}" --depth "$DEPTH")
     echo "$store wal=$walmode ycsb-$name peak: $peak" >&2
@@ -168,6 +172,7 @@ print(json.dumps({
     "ops_per_s": r["ops_per_s"],
     "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"], "p999_ms": r["p999_ms"], "max_ms": r["max_ms"],
     "target_ops_per_s": r["target_ops_per_s"],
+    "transport": r["transport"],
     "errors": r["errors"], "seconds": r["seconds"],
     "connections": int(conns), "depth": int(depth), "batch": int(batch),
     "machine_load_1min": float(load),
@@ -182,7 +187,7 @@ done
 done
 
 mkdir -p "$(dirname "$OUT")"
-ACTOR_USED=${ACTOR:-} LOAD_THREADS_USED=$LOAD_THREADS LINGER_USED=$LINGER_US HALF_DEPTH_USED=$HALF_DEPTH HALF_REPS_USED=$HALF_REPS NICE_USED=$NICE python3 - "$RUNS" "$OUT" "$0 $*" "$CONNECTIONS" "$DEPTH" "$BATCH" "$WORKER_THREADS" "$WAL_VARIANTS" "${SERVE_ARGS:-}" <<'PY'
+STREAM_USED=$STREAM ACTOR_USED=${ACTOR:-} LOAD_THREADS_USED=$LOAD_THREADS LINGER_USED=$LINGER_US HALF_DEPTH_USED=$HALF_DEPTH HALF_REPS_USED=$HALF_REPS NICE_USED=$NICE python3 - "$RUNS" "$OUT" "$0 $*" "$CONNECTIONS" "$DEPTH" "$BATCH" "$WORKER_THREADS" "$WAL_VARIANTS" "${SERVE_ARGS:-}" <<'PY'
 import json, subprocess, sys, platform, os
 runs_file, out, cmd, conns, depth, batch, threads, wal, serve_args = sys.argv[1:]
 runs = [json.loads(l) for l in open(runs_file) if l.strip()]
@@ -197,7 +202,7 @@ mem = "unknown"
 for l in open("/proc/meminfo"):
     if l.startswith("MemTotal"):
         mem = f"{int(l.split()[1]) // 1024 // 1024} GiB"; break
-env = f"ACTOR={os.environ.get('ACTOR_USED', '')} LINGER_US={os.environ.get('LINGER_USED', '')} CONNECTIONS={conns} DEPTH={depth} HALF_DEPTH={os.environ.get('HALF_DEPTH_USED', '')} HALF_REPS={os.environ.get('HALF_REPS_USED', '')} BATCH={batch} WORKER_THREADS={threads} LOAD_THREADS={os.environ.get('LOAD_THREADS_USED', '')} WAL_VARIANTS='{wal}' NICE={os.environ.get('NICE_USED', '')}"
+env = f"STREAM={os.environ.get('STREAM_USED', '')} ACTOR={os.environ.get('ACTOR_USED', '')} LINGER_US={os.environ.get('LINGER_USED', '')} CONNECTIONS={conns} DEPTH={depth} HALF_DEPTH={os.environ.get('HALF_DEPTH_USED', '')} HALF_REPS={os.environ.get('HALF_REPS_USED', '')} BATCH={batch} WORKER_THREADS={threads} LOAD_THREADS={os.environ.get('LOAD_THREADS_USED', '')} WAL_VARIANTS='{wal}' NICE={os.environ.get('NICE_USED', '')}"
 if serve_args:
     env += f" SERVE_ARGS='{serve_args}'"
 json.dump({
@@ -207,8 +212,10 @@ json.dump({
     "machine": f"{os.cpu_count()} cores ({cpu}), {mem}, {platform.system()} {platform.release()}, loopback; "
                "3 replica processes and the load generator share the machine (and possibly other work: "
                "see machine_load_1min of each run)",
-    "notes": "ops are individual get/put operations; each request is a Batch of `batch` operations of one "
-             "session pinned to one replica; `depth` requests in flight per connection; latency per operation "
+    "notes": "ops are individual get/put operations; each request is a batch of `batch` operations of one "
+             "session pinned to one replica; `depth` requests in flight per connection; `transport` says how "
+             "requests were sent: batch-stream = as tagged messages of one long-lived Kv/BatchStream call per "
+             "replica (STREAM=1), batch-calls = each as its own Kv/Batch call (STREAM=0); latency per operation "
              "= its request's latency from the intended send time (open loop at half load, with up to "
              "`depth` = HALF_DEPTH requests in flight; the open-loop schedule is released by a pacer with "
              "sub-millisecond precision, a timerfd in the generator's event loop). The load generator runs on "
