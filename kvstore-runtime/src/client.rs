@@ -62,14 +62,14 @@ impl ClientError {
 /// session has its own `Client` (cloning one starts a copy of the session).
 #[derive(Debug, Clone)]
 pub struct Client {
-    pub(crate) addrs: Vec<String>,
+    addrs: Vec<String>,
     pub(crate) replicas: Vec<KvClient<GrpcChannel>>,
     current: usize,
     failover: bool,
     pub(crate) timeout: Duration,
     token: Bytes,
     /// Whether the connections use TLS (for error explanations).
-    pub(crate) tls: bool,
+    tls: bool,
 }
 
 impl Client {
@@ -224,6 +224,21 @@ impl Client {
         Ok(results)
     }
 
+    /// The error for `status` from replica `replica` (over TLS, with the
+    /// transport failure explained).
+    pub(crate) fn status_error(&self, replica: usize, status: Status) -> ClientError {
+        let status = if self.tls {
+            explain_tls_failure(status)
+        } else {
+            status
+        };
+        ClientError::Status {
+            replica,
+            addr: self.addrs[replica].clone(),
+            status: Box::new(status),
+        }
+    }
+
     /// Call `f` at the current replica, failing over on `UNAVAILABLE`; `f`
     /// is told whether its attempt is the last one (so the request need not
     /// be copied for a later attempt).
@@ -254,23 +269,15 @@ impl Client {
                     return Ok(t);
                 }
                 Err(status) => {
-                    let status = if self.tls {
-                        explain_tls_failure(status)
-                    } else {
-                        status
-                    };
+                    let e = self.status_error(i, status);
                     let retry = matches!(
-                        status.code(),
-                        Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled
+                        e.code(),
+                        Some(Code::Unavailable | Code::DeadlineExceeded | Code::Cancelled)
                     );
                     if retry {
-                        tracing::debug!(replica = i, addr = %self.addrs[i], error = %status.message(), "replica unavailable");
+                        tracing::debug!(replica = i, error = %e, "replica unavailable");
                     }
-                    last = Some(ClientError::Status {
-                        replica: i,
-                        addr: self.addrs[i].clone(),
-                        status: Box::new(status),
-                    });
+                    last = Some(e);
                     if !retry {
                         break;
                     }
@@ -353,7 +360,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// client refused the server's certificate) and, when the replica closed
 /// the connection, hint at mutual TLS (a replica refuses a client
 /// certificate it cannot verify by closing the connection in the handshake).
-pub(crate) fn explain_tls_failure(status: Status) -> Status {
+fn explain_tls_failure(status: Status) -> Status {
     let Some(source) = std::error::Error::source(&status) else {
         return status;
     };

@@ -30,13 +30,14 @@ pub fn parse_grpc_timeout(s: &str) -> Option<Duration> {
 /// minus a margin (so our own `UNAVAILABLE` answer, not tonic's
 /// `Timeout expired`, reaches the client), or `default` without a deadline.
 pub fn wait_budget(meta: &MetadataMap, default: Duration) -> Duration {
-    match grpc_timeout(meta) {
-        Some(d) => {
-            let margin = (d / 10).min(Duration::from_millis(50));
-            d.saturating_sub(margin)
-        }
-        None => default,
-    }
+    grpc_timeout(meta).map_or(default, budget_within)
+}
+
+/// How long the server may wait when the client gives up after `deadline`:
+/// the deadline minus a margin of a tenth of it, at most 50 ms.
+pub fn budget_within(deadline: Duration) -> Duration {
+    let margin = (deadline / 10).min(Duration::from_millis(50));
+    deadline.saturating_sub(margin)
 }
 
 #[cfg(test)]

@@ -14,7 +14,8 @@
 //! pipeline got round to looking at it, and the HTTP/2 stream is drained
 //! while the caller is busy elsewhere.
 
-use crate::client::{decode_results, encode_batch, explain_tls_failure, Client, ClientError};
+use crate::client::{decode_results, encode_batch, Client};
+use crate::deadline::budget_within;
 use crate::ops::Op;
 use crate::pipeline::{Completion, Session};
 use crate::proto::{self, tagged_batch_reply::Outcome};
@@ -100,27 +101,12 @@ pub(crate) struct StreamEngine {
     next_tag: u64,
 }
 
-/// How long the replica may wait for catch-up: `timeout` minus the margin
-/// [`crate::deadline::wait_budget`] leaves, in whole milliseconds (at least 1).
+/// How long the replica may wait for catch-up: what a `Batch` call with
+/// `timeout` as its `grpc-timeout` would get, in whole milliseconds (at least 1).
 fn wait_ms(timeout: Duration) -> u32 {
-    let margin = (timeout / 10).min(Duration::from_millis(50));
-    timeout
-        .saturating_sub(margin)
+    budget_within(timeout)
         .as_millis()
         .clamp(1, u32::MAX as u128) as u32
-}
-
-fn status_error(client: &Client, replica: usize, status: Status) -> ClientError {
-    let status = if client.tls {
-        explain_tls_failure(status)
-    } else {
-        status
-    };
-    ClientError::Status {
-        replica,
-        addr: client.addrs[replica].clone(),
-        status: Box::new(status),
-    }
 }
 
 impl StreamEngine {
@@ -179,7 +165,7 @@ impl StreamEngine {
                 session: session.0,
                 tag,
                 ops: n,
-                result: Err(status_error(&session.1, replica, status)),
+                result: Err(session.1.status_error(replica, status)),
                 sent,
                 done: Instant::now(),
             };
@@ -328,7 +314,7 @@ impl StreamEngine {
         let (index, mut client) = f.session;
         let result = match result {
             Ok(b) => decode_results(&f.is_put, b.results).inspect(|_| client.set_token(b.token)),
-            Err(status) => Err(status_error(&client, f.replica, status)),
+            Err(status) => Err(client.status_error(f.replica, status)),
         };
         let c = Completion {
             session: index,

@@ -146,6 +146,7 @@ impl KvService {
             }
         }
     }
+
     /// One batch request (of `Batch` or of a stream, `method`).
     async fn batch_ops(
         &self,
