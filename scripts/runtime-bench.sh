@@ -40,6 +40,15 @@
 #      SERVE_ARGS (extra `kvstore serve` flags),
 #      STREAM (1: `kvstore load --stream`, each replica's requests sent over
 #      one long-lived BatchStream call; 0: one Batch call per request),
+#      PACE_TICK_US (1000: `kvstore load --pace-tick-us` in the half-load
+#      runs: the open-loop schedule's requests are released on a 1 ms grid,
+#      those due together, as wrk2's millisecond event-loop timer does;
+#      each request's latency is still charged from its own intended time,
+#      so the wait for the grid (0.5 ms on average) is in every figure. In
+#      A/B runs here (causal at 300k ops/s YCSB-A) releasing every request
+#      at its own time made the load generator wake up for each one and
+#      cost 2.85 CPU-s per run against 1.27, the machine 71-75% busy
+#      against 34-55%; 0 = each request at its own time),
 #      HALF_REPS (5: the half-load run is repeated this many times and the
 #      repetition with the median p99 is reported, every repetition listed in
 #      `half_repetitions`: one scheduling stall of a few tens of ms on this
@@ -58,6 +67,7 @@ WORKER_THREADS=${WORKER_THREADS:-1}
 LOAD_THREADS=${LOAD_THREADS:-1}
 LINGER_US=${LINGER_US:-5000}
 STREAM=${STREAM:-1}
+PACE_TICK_US=${PACE_TICK_US:-1000}
 if [ "$(id -u)" = 0 ]; then NICE=${NICE:--10}; else NICE=${NICE:-0}; fi
 if [ "$(id -u)" = 0 ] && command -v chrt >/dev/null; then RT_PRIO=${RT_PRIO:-10}; else RT_PRIO=${RT_PRIO:-0}; fi
 if [ "$RT_PRIO" != 0 ]; then N=(chrt -r "$RT_PRIO"); else N=(nice -n "$NICE"); fi
@@ -151,7 +161,7 @@ for walmode in $WAL_VARIANTS; do
     rate=$(python3 -c "import json,sys; print(max(1.0, json.loads(sys.argv[1])['ops_per_s']/2))" "$peak")
     halves=()
     for _ in $(seq "$HALF_REPS"); do
-      h=$(with_busy "${N[@]}" "$KV" load "${common[@]}" --depth "$HALF_DEPTH" --rate "$rate")
+      h=$(with_busy "${N[@]}" "$KV" load "${common[@]}" --depth "$HALF_DEPTH" --rate "$rate" --pace-tick-us "$PACE_TICK_US")
       echo "$store wal=$walmode ycsb-$name half: $h" >&2
       halves+=("$h")
     done
@@ -163,7 +173,7 @@ med["half_repetitions"] = [{k: r[k] for k in ("ops_per_s", "p50_ms", "p99_ms", "
 print(json.dumps(med))')
     for kind in peak half; do
       json=$([ $kind = peak ] && echo "$peak" || echo "$half")
-      ACTOR_RUN=$actor python3 - "$store" "$name" "$kind" "$json" "$CONNECTIONS" "$DEPTH" "$BATCH" "$load_before" "$walmode" "$HALF_DEPTH" >> "$RUNS" <<'PY'
+      ACTOR_RUN=$actor PACE_RUN=$PACE_TICK_US python3 - "$store" "$name" "$kind" "$json" "$CONNECTIONS" "$DEPTH" "$BATCH" "$load_before" "$walmode" "$HALF_DEPTH" >> "$RUNS" <<'PY'
 import json, os, sys
 store, name, kind, report, conns, depth, batch, load, wal, half_depth = sys.argv[1:]
 if kind == "half":
@@ -182,6 +192,7 @@ print(json.dumps({
     "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"], "p999_ms": r["p999_ms"], "max_ms": r["max_ms"],
     "target_ops_per_s": r["target_ops_per_s"],
     "transport": r["transport"],
+    **({"pace_tick_us": int(os.environ["PACE_RUN"])} if kind == "half" else {}),
     "errors": r["errors"], "seconds": r["seconds"],
     "connections": int(conns), "depth": int(depth), "batch": int(batch),
     "machine_load_1min": float(load),
@@ -196,7 +207,7 @@ done
 done
 
 mkdir -p "$(dirname "$OUT")"
-STREAM_USED=$STREAM ACTOR_USED=${ACTOR:-} LOAD_THREADS_USED=$LOAD_THREADS LINGER_USED=$LINGER_US HALF_DEPTH_USED=$HALF_DEPTH HALF_REPS_USED=$HALF_REPS NICE_USED=$NICE RT_USED=$RT_PRIO python3 - "$RUNS" "$OUT" "$0 $*" "$CONNECTIONS" "$DEPTH" "$BATCH" "$WORKER_THREADS" "$WAL_VARIANTS" "${SERVE_ARGS:-}" <<'PY'
+STREAM_USED=$STREAM PACE_USED=$PACE_TICK_US ACTOR_USED=${ACTOR:-} LOAD_THREADS_USED=$LOAD_THREADS LINGER_USED=$LINGER_US HALF_DEPTH_USED=$HALF_DEPTH HALF_REPS_USED=$HALF_REPS NICE_USED=$NICE RT_USED=$RT_PRIO python3 - "$RUNS" "$OUT" "$0 $*" "$CONNECTIONS" "$DEPTH" "$BATCH" "$WORKER_THREADS" "$WAL_VARIANTS" "${SERVE_ARGS:-}" <<'PY'
 import json, subprocess, sys, platform, os
 runs_file, out, cmd, conns, depth, batch, threads, wal, serve_args = sys.argv[1:]
 runs = [json.loads(l) for l in open(runs_file) if l.strip()]
@@ -211,7 +222,7 @@ mem = "unknown"
 for l in open("/proc/meminfo"):
     if l.startswith("MemTotal"):
         mem = f"{int(l.split()[1]) // 1024 // 1024} GiB"; break
-env = f"STREAM={os.environ.get('STREAM_USED', '')} ACTOR={os.environ.get('ACTOR_USED', '')} LINGER_US={os.environ.get('LINGER_USED', '')} CONNECTIONS={conns} DEPTH={depth} HALF_DEPTH={os.environ.get('HALF_DEPTH_USED', '')} HALF_REPS={os.environ.get('HALF_REPS_USED', '')} BATCH={batch} WORKER_THREADS={threads} LOAD_THREADS={os.environ.get('LOAD_THREADS_USED', '')} WAL_VARIANTS='{wal}' RT_PRIO={os.environ.get('RT_USED', '')} NICE={os.environ.get('NICE_USED', '')}"
+env = f"STREAM={os.environ.get('STREAM_USED', '')} PACE_TICK_US={os.environ.get('PACE_USED', '')} ACTOR={os.environ.get('ACTOR_USED', '')} LINGER_US={os.environ.get('LINGER_USED', '')} CONNECTIONS={conns} DEPTH={depth} HALF_DEPTH={os.environ.get('HALF_DEPTH_USED', '')} HALF_REPS={os.environ.get('HALF_REPS_USED', '')} BATCH={batch} WORKER_THREADS={threads} LOAD_THREADS={os.environ.get('LOAD_THREADS_USED', '')} WAL_VARIANTS='{wal}' RT_PRIO={os.environ.get('RT_USED', '')} NICE={os.environ.get('NICE_USED', '')}"
 if serve_args:
     env += f" SERVE_ARGS='{serve_args}'"
 json.dump({
@@ -226,8 +237,10 @@ json.dump({
              "requests were sent: batch-stream = as tagged messages of one long-lived Kv/BatchStream call per "
              "replica (STREAM=1), batch-calls = each as its own Kv/Batch call (STREAM=0); latency per operation "
              "= its request's latency from the intended send time (open loop at half load, with up to "
-             "`depth` = HALF_DEPTH requests in flight; the open-loop schedule is released by a pacer with "
-             "sub-millisecond precision, a timerfd in the generator's event loop). The load generator runs on "
+             "`depth` = HALF_DEPTH requests in flight; the open-loop schedule is released by a pacer, a timerfd in the generator's event "
+             "loop, on a grid of pace_tick_us microseconds: the requests due by a grid point leave together "
+             "at it, and each one's latency is charged from its own intended time, wait for the grid included; "
+             "pace_tick_us = 0: each request at its own time, with sub-millisecond precision). The load generator runs on "
              "LOAD_THREADS threads (1: one thread does pacing, sending, receiving and recording). Peak runs are closed loop. A half-load run is repeated HALF_REPS times: "
              "the figures are those of the repetition with the median p99, every repetition is in "
              "half_repetitions. machine_busy_pct is the share of the whole machine's CPU time (all cores) "

@@ -312,6 +312,11 @@ struct LoadArgs {
     /// on both sides; no failover).
     #[arg(long)]
     stream: bool,
+    /// With --rate: release the requests due on a grid of this many
+    /// microseconds, together, instead of each at its own time (0). The
+    /// latency is still charged from each request's intended time.
+    #[arg(long, default_value_t = 0)]
+    pace_tick_us: u64,
     /// Random seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -466,6 +471,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 rate: a.rate,
                 rotate: a.rotate,
                 stream: a.stream,
+                pace_tick: Duration::from_micros(a.pace_tick_us),
                 seed: a.seed,
                 timeout: Duration::from_millis(a.timeout_ms),
             };

@@ -43,6 +43,7 @@ pub struct Pacer {
     schedule: Schedule,
     next: u64,
     timer: HrTimer,
+    tick: Duration,
 }
 
 impl Pacer {
@@ -60,7 +61,30 @@ impl Pacer {
             schedule,
             next: 0,
             timer: HrTimer::new()?,
+            tick: Duration::ZERO,
         })
+    }
+
+    /// Release the slots on a grid of `tick` (from the schedule's start):
+    /// a slot is released at the first grid point at or after its intended
+    /// time, together with every other slot due by then. `Duration::ZERO`
+    /// (the default) releases every slot at its own time. The caller still
+    /// gets each slot's intended time, so the wait for the grid counts in
+    /// the latencies it charges from it.
+    pub fn with_tick(mut self, tick: Duration) -> Pacer {
+        self.tick = tick;
+        self
+    }
+
+    /// When a slot intended at `at` is released.
+    fn release_time(&self, at: Instant) -> Instant {
+        if self.tick.is_zero() {
+            return at;
+        }
+        let tick = self.tick.as_nanos();
+        let since = at.saturating_duration_since(self.schedule.start).as_nanos();
+        let grid = since.div_ceil(tick) * tick;
+        self.schedule.start + Duration::from_nanos(grid.min(u64::MAX as u128) as u64)
     }
 
     /// The next intended send time, once it has come (never before it);
@@ -69,11 +93,12 @@ impl Pacer {
     pub async fn next(&mut self) -> Option<Instant> {
         let at = self.schedule.slot(self.next)?;
         self.next += 1;
-        if self.timer.sleep_until(at).await.is_err() {
+        let release = self.release_time(at);
+        if self.timer.sleep_until(release).await.is_err() {
             // The timer failed (it does not on Linux once created): fall
             // back to Tokio's coarser timer, which is late but never early.
-            while Instant::now() < at {
-                tokio::time::sleep_until(at.into()).await;
+            while Instant::now() < release {
+                tokio::time::sleep_until(release.into()).await;
             }
         }
         Some(at)
@@ -119,6 +144,37 @@ mod tests {
         let want: Vec<Instant> = (0..).map_while(|k| s.slot(k)).collect();
         assert_eq!(got, want);
         assert_eq!(got.len(), 100);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_tick_releases_the_due_slots_together_at_grid_points_with_their_own_times() {
+        let t0 = Instant::now() + Duration::from_millis(2);
+        let s = Schedule {
+            start: t0,
+            interval: Duration::from_micros(300),
+            phase: 0.0,
+            end: t0 + Duration::from_millis(30),
+        };
+        let tick = Duration::from_millis(3);
+        let mut p = Pacer::start(s).unwrap().with_tick(tick);
+        let mut got = Vec::new();
+        while let Some(at) = p.next().await {
+            let now = Instant::now();
+            // Released at the first grid point at or after its time, never
+            // before it.
+            let grid = t0 + tick * ((at - t0).as_nanos().div_ceil(tick.as_nanos()) as u32);
+            assert!(
+                now >= grid,
+                "slot at {:?} released before its grid point",
+                at - t0
+            );
+            got.push(at);
+        }
+        let want: Vec<Instant> = (0..).map_while(|k| s.slot(k)).collect();
+        assert_eq!(got, want, "every slot, with its intended time, in order");
+        assert_eq!(p.release_time(t0), t0);
+        assert_eq!(p.release_time(t0 + Duration::from_micros(1)), t0 + tick);
+        assert_eq!(p.release_time(t0 + tick), t0 + tick);
     }
 
     #[tokio::test(flavor = "current_thread")]

@@ -23,6 +23,7 @@ fn spec(addrs: Vec<String>, rate: Option<f64>) -> LoadSpec {
         rate,
         rotate: false,
         stream: false,
+        pace_tick: Duration::ZERO,
         seed: 3,
         timeout: Duration::from_secs(5),
     }
