@@ -40,15 +40,15 @@
 #      SERVE_ARGS (extra `kvstore serve` flags),
 #      STREAM (1: `kvstore load --stream`, each replica's requests sent over
 #      one long-lived BatchStream call; 0: one Batch call per request),
-#      PACE_TICK_US (1000: `kvstore load --pace-tick-us` in the half-load
-#      runs: the open-loop schedule's requests are released on a 1 ms grid,
-#      those due together, as wrk2's millisecond event-loop timer does;
-#      each request's latency is still charged from its own intended time,
-#      so the wait for the grid (0.5 ms on average) is in every figure. In
-#      A/B runs here (causal at 300k ops/s YCSB-A) releasing every request
-#      at its own time made the load generator wake up for each one and
-#      cost 2.85 CPU-s per run against 1.27, the machine 71-75% busy
-#      against 34-55%; 0 = each request at its own time),
+#      PACE_TICK_US (0: each half-load request released at its own
+#      intended time; N: `kvstore load --pace-tick-us N`, the requests due
+#      released together on a grid of N us, each one's latency still
+#      charged from its own intended time. In interleaved A/B runs here
+#      (causal, 430k ops/s YCSB-A-like) a 1 ms grid cut the generator from
+#      3.2 to 1.4 CPU-s per run and the machine from 86-87% to 64-65% busy,
+#      but raised p50 from 0.35 to 1.2 ms and left p99 where it was
+#      (1.9-2.2 against 2.2-2.6 ms; 9.4-9.6 against 9.9-10.1 ms with 8 ms
+#      stalls injected on both cores every 250 ms), so the default is 0),
 #      HALF_REPS (5: the half-load run is repeated this many times and the
 #      repetition with the median p99 is reported, every repetition listed in
 #      `half_repetitions`: one scheduling stall of a few tens of ms on this
@@ -67,7 +67,7 @@ WORKER_THREADS=${WORKER_THREADS:-1}
 LOAD_THREADS=${LOAD_THREADS:-1}
 LINGER_US=${LINGER_US:-5000}
 STREAM=${STREAM:-1}
-PACE_TICK_US=${PACE_TICK_US:-1000}
+PACE_TICK_US=${PACE_TICK_US:-0}
 if [ "$(id -u)" = 0 ]; then NICE=${NICE:--10}; else NICE=${NICE:-0}; fi
 if [ "$(id -u)" = 0 ] && command -v chrt >/dev/null; then RT_PRIO=${RT_PRIO:-10}; else RT_PRIO=${RT_PRIO:-0}; fi
 if [ "$RT_PRIO" != 0 ]; then N=(chrt -r "$RT_PRIO"); else N=(nice -n "$NICE"); fi
@@ -88,19 +88,26 @@ cleanup() {
 }
 trap 'cleanup; rm -rf "$TMP"' EXIT
 
-# Busy and total jiffies of the whole machine (all cores).
-cpu_jiffies() { awk '/^cpu /{b=$2+$3+$4+$7+$8; print b, b+$5+$6+$9}' /proc/stat; }
+# Idle time of the whole machine (all cores, idle + iowait, in clock ticks
+# of /proc/stat) and the wall clock. The kernel measures idle time exactly
+# (on entering and leaving the idle loop), whereas it samples user and
+# system time at its timer tick (250 Hz here): a load that wakes up on a
+# 1 ms grid is in phase with that tick, so the sampled busy time is off by
+# tens of points. Busy = wall time x cores - idle time.
+idle_and_wall() { awk -v now="$(date +%s.%N)" '/^cpu /{print $5+$6, now}' /proc/stat; }
 # Run a `kvstore load` command and add machine_busy_pct (share of the
 # machine's CPU time that was busy during the run, warm-up included) to its
 # JSON report.
 with_busy() {
   local s0 s1 out
-  s0=$(cpu_jiffies); out=$("$@"); s1=$(cpu_jiffies)
+  s0=$(idle_and_wall); out=$("$@"); s1=$(idle_and_wall)
   python3 -c '
-import json, sys
+import json, os, sys
 r = json.loads(sys.argv[1])
-b0, t0 = map(int, sys.argv[2].split()); b1, t1 = map(int, sys.argv[3].split())
-r["machine_busy_pct"] = round(100 * (b1 - b0) / max(1, t1 - t0), 1)
+i0, w0 = map(float, sys.argv[2].split()); i1, w1 = map(float, sys.argv[3].split())
+hz = os.sysconf("SC_CLK_TCK"); cores = os.cpu_count()
+idle = (i1 - i0) / hz / max(1e-9, (w1 - w0) * cores)
+r["machine_busy_pct"] = round(100 * min(1.0, max(0.0, 1 - idle)), 1)
 print(json.dumps(r))' "$out" "$s0" "$s1"
 }
 
