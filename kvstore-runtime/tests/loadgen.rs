@@ -77,6 +77,29 @@ async fn open_loop_runs_at_the_target_rate_and_closed_loop_as_fast_as_it_can() {
         }
     }
 
+    // Released on a 20 ms grid, the requests (one every 4 ms per
+    // connection) leave in groups of 5 and wait 0-18 ms for their grid
+    // point; that wait is charged to them, latency being from each
+    // request's intended time (sent at once, the median is under 1 ms).
+    let gridded = run(&LoadSpec {
+        stream: true,
+        pace_tick: Duration::from_millis(20),
+        ..spec(addrs.clone(), Some(4000.0))
+    })
+    .await
+    .unwrap();
+    assert_eq!(gridded.errors, 0, "{:?}", gridded.first_error);
+    assert!(
+        (1200..=2800).contains(&gridded.ops),
+        "{} ops on a 20 ms grid",
+        gridded.ops
+    );
+    assert!(
+        gridded.p50_ms >= 4.0,
+        "the wait for the grid is not in the latency: p50 {} ms",
+        gridded.p50_ms
+    );
+
     // Bad input is refused before anything is sent.
     let mut bad = spec(c.addrs.clone(), Some(-1.0));
     let e = run(&bad).await.unwrap_err().to_string();
