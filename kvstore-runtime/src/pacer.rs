@@ -109,6 +109,30 @@ impl Pacer {
 mod tests {
     use super::*;
 
+    /// Every `interval` from `t0` (no phase shift) for `length`.
+    fn every(t0: Instant, interval: Duration, length: Duration) -> Schedule {
+        Schedule {
+            start: t0,
+            interval,
+            phase: 0.0,
+            end: t0 + length,
+        }
+    }
+
+    /// Release every slot of `p` and return their intended times, checking with
+    /// `released_ok(intended, now)` each time one is released.
+    async fn release_all(
+        mut p: Pacer,
+        released_ok: impl Fn(Instant, Instant) -> bool,
+    ) -> Vec<Instant> {
+        let mut got = Vec::new();
+        while let Some(at) = p.next().await {
+            assert!(released_ok(at, Instant::now()), "slot released too early");
+            got.push(at);
+        }
+        got
+    }
+
     #[test]
     fn slots_are_spaced_shifted_and_stop_at_the_end() {
         let t0 = Instant::now();
@@ -129,18 +153,8 @@ mod tests {
     #[tokio::test]
     async fn every_slot_is_released_in_order_and_never_early() {
         let t0 = Instant::now() + Duration::from_millis(2);
-        let s = Schedule {
-            start: t0,
-            interval: Duration::from_micros(300),
-            phase: 0.0,
-            end: t0 + Duration::from_millis(30),
-        };
-        let mut p = Pacer::start(s).unwrap();
-        let mut got = Vec::new();
-        while let Some(at) = p.next().await {
-            assert!(Instant::now() >= at, "released before its time");
-            got.push(at);
-        }
+        let s = every(t0, Duration::from_micros(300), Duration::from_millis(30));
+        let got = release_all(Pacer::start(s).unwrap(), |at, now| now >= at).await;
         let want: Vec<Instant> = (0..).map_while(|k| s.slot(k)).collect();
         assert_eq!(got, want);
         assert_eq!(got.len(), 100);
@@ -149,29 +163,17 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn a_tick_releases_the_due_slots_together_at_grid_points_with_their_own_times() {
         let t0 = Instant::now() + Duration::from_millis(2);
-        let s = Schedule {
-            start: t0,
-            interval: Duration::from_micros(300),
-            phase: 0.0,
-            end: t0 + Duration::from_millis(30),
-        };
+        let s = every(t0, Duration::from_micros(300), Duration::from_millis(30));
         let tick = Duration::from_millis(3);
-        let mut p = Pacer::start(s).unwrap().with_tick(tick);
-        let mut got = Vec::new();
-        while let Some(at) = p.next().await {
-            let now = Instant::now();
-            // Released at the first grid point at or after its time, never
-            // before it.
-            let grid = t0 + tick * ((at - t0).as_nanos().div_ceil(tick.as_nanos()) as u32);
-            assert!(
-                now >= grid,
-                "slot at {:?} released before its grid point",
-                at - t0
-            );
-            got.push(at);
-        }
+        // Released at the first grid point at or after its time, never
+        // before it.
+        let grid =
+            move |at: Instant| t0 + tick * ((at - t0).as_nanos().div_ceil(tick.as_nanos()) as u32);
+        let p = Pacer::start(s).unwrap().with_tick(tick);
+        let got = release_all(p, |at, now| now >= grid(at)).await;
         let want: Vec<Instant> = (0..).map_while(|k| s.slot(k)).collect();
         assert_eq!(got, want, "every slot, with its intended time, in order");
+        let p = Pacer::start(s).unwrap().with_tick(tick);
         assert_eq!(p.release_time(t0), t0);
         assert_eq!(p.release_time(t0 + Duration::from_micros(1)), t0 + tick);
         assert_eq!(p.release_time(t0 + tick), t0 + tick);
@@ -180,18 +182,10 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn a_late_caller_gets_past_slots_at_once_and_in_order() {
         let t0 = Instant::now();
-        let s = Schedule {
-            start: t0,
-            interval: Duration::from_micros(100),
-            phase: 0.0,
-            end: t0 + Duration::from_millis(1),
-        };
-        let mut p = Pacer::start(s).unwrap();
+        let s = every(t0, Duration::from_micros(100), Duration::from_millis(1));
+        let p = Pacer::start(s).unwrap();
         std::thread::sleep(Duration::from_millis(2));
-        let mut got = Vec::new();
-        while let Some(at) = p.next().await {
-            got.push(at);
-        }
+        let got = release_all(p, |_, _| true).await;
         let want: Vec<Instant> = (0..).map_while(|k| s.slot(k)).collect();
         assert_eq!(
             got, want,
