@@ -92,8 +92,8 @@ trap 'cleanup; rm -rf "$TMP"' EXIT
 # of /proc/stat) and the wall clock. The kernel measures idle time exactly
 # (on entering and leaving the idle loop), whereas it samples user and
 # system time at its timer tick (250 Hz here): a load that wakes up on a
-# 1 ms grid is in phase with that tick, so the sampled busy time is off by
-# tens of points. Busy = wall time x cores - idle time.
+# 1 ms grid is in phase with that tick, so the sampled busy time was off by
+# up to ten points here. Busy = wall time x cores - idle time.
 idle_and_wall() { awk -v now="$(date +%s.%N)" '/^cpu /{print $5+$6, now}' /proc/stat; }
 # Run a `kvstore load` command and add machine_busy_pct (share of the
 # machine's CPU time that was busy during the run, warm-up included) to its
@@ -253,7 +253,7 @@ json.dump({
              "half_repetitions. machine_busy_pct is the share of the whole machine's CPU time (all cores) "
              "that was busy during the run, warm-up included (replicas, load generator and anything else): wall "
              "time x cores minus the kernel's idle time, which it measures exactly (its user and system times "
-             "are sampled at the 250 Hz tick). `actor` is where each replica's store actor ran: inline = the whole replica "
+             "are only sampled at its timer tick). `actor` is where each replica's store actor ran: inline = the whole replica "
              "(gRPC, replication links and the store) on one thread; thread = the actor on its own thread "
              "next to WORKER_THREADS Tokio workers. Replication deliveries to a peer start at most once per "
              "replication linger (LINGER_US in the command). The replicas and the load generator run under the "
